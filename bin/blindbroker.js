@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `blindbroker` command: runs the compiled CLI (built by `npm ci` through the prepare script).
+import { main } from '../dist/cli/main.js';
+
+process.exitCode = await main(process.argv);

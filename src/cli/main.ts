@@ -1,0 +1,24 @@
+/** The `blindbroker` command line: wires each command group; every command is a thin adapter. */
+import { Command, CommanderError } from 'commander';
+import { EXIT, reportError } from './output.js';
+
+export function buildProgram(): Command {
+  const program = new Command('blindbroker')
+    .description('privacy-preserving credit-data broker: member toolkit, broker service and auditor')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError();
+  return program;
+}
+
+/** Runs the CLI on argv (process.argv shape) and returns the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    return reportError(err, argv.includes('--json'));
+  }
+}
