@@ -1,6 +1,9 @@
 /** The `blindbroker` command line: wires each command group; every command is a thin adapter. */
 import { Command, CommanderError } from 'commander';
+import { memberCommand } from './member-command.js';
+import { keysCommand } from './keys-command.js';
 import { EXIT, reportError } from './output.js';
+import { synthCommand } from './synth-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('blindbroker')
@@ -8,6 +11,9 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError();
+  program.addCommand(keysCommand());
+  program.addCommand(memberCommand());
+  program.addCommand(synthCommand());
   return program;
 }
 

@@ -1,10 +1,15 @@
 /**
- * SHA-256 (FIPS 180-4), HMAC-SHA256 (RFC 2104) and HKDF-SHA256 (RFC 5869) from @noble/hashes, the
- * portable implementations the token spec and the Merkle log are defined against (DESIGN §8).
- * `streamingSha256` uses node:crypto for bulk digests over whole batch files, where OpenSSL's
- * speed matters and portability does not (the result is the same function).
+ * SHA-256 (FIPS 180-4), HMAC-SHA256 (RFC 2104) and HKDF-SHA256 (RFC 5869). @noble/hashes is the
+ * portable reference the token spec and the Merkle log are defined against (DESIGN §8).
+ *
+ * The two hot paths of tokenization, the keyed PRF (`KeyedHmacSha256`) and HKDF-Expand of a PRF
+ * output (`hkdfExpandSha256`), run on OpenSSL's one-shot SHA-256 (node:crypto `hash`) instead:
+ * measured here 3.9 µs per HMAC against 9.2 µs for noble's with a cloned key state and 14.5 µs
+ * uncloned, which is most of a record's token cost. They compute the same functions; tests
+ * cross-check them against noble on vectors and random inputs. `streamingSha256` also uses
+ * node:crypto, for digests over whole batch files.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as opensslHash } from 'node:crypto';
 import { hkdf, expand, extract } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
@@ -27,24 +32,59 @@ export function hkdfExtractSha256(ikm: Uint8Array, salt: Uint8Array): Uint8Array
   return extract(nobleSha256, ikm, salt);
 }
 
-/** RFC 5869 §2.3 HKDF-Expand; `prk` must be at least 32 bytes. */
-export function hkdfExpandSha256(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  return expand(nobleSha256, prk, info, length);
+const BLOCK = 64;
+const IPAD = 0x36;
+const OPAD = 0x5c;
+
+/** The RFC 2104 padded keys K⊕ipad and K⊕opad for a key of at most one block. */
+function paddedKeys(key: Uint8Array): [Buffer, Buffer] {
+  const k = key.length > BLOCK ? opensslHash('sha256', key, 'buffer') : key;
+  const inner = Buffer.alloc(BLOCK, IPAD);
+  const outer = Buffer.alloc(BLOCK, OPAD);
+  for (let i = 0; i < k.length; i++) {
+    inner[i] = IPAD ^ (k[i] ?? 0);
+    outer[i] = OPAD ^ (k[i] ?? 0);
+  }
+  return [inner, outer];
+}
+
+/** RFC 2104: H((K⊕opad) ‖ H((K⊕ipad) ‖ m)) over OpenSSL's one-shot SHA-256. */
+function opensslHmac(inner: Buffer, outer: Buffer, message: Uint8Array): Uint8Array {
+  const innerHash = opensslHash('sha256', Buffer.concat([inner, message]), 'buffer');
+  return new Uint8Array(opensslHash('sha256', Buffer.concat([outer, innerHash]), 'buffer'));
 }
 
 /**
- * HMAC-SHA256 under one fixed key, with the keyed inner and outer states computed once: each call
- * then costs two compressions fewer than `hmacSha256`. Used for PRFs evaluated millions of times.
+ * RFC 5869 §2.3 HKDF-Expand. Throws RangeError when `prk` is shorter than 32 bytes or `length`
+ * is outside 1..8160.
+ */
+export function hkdfExpandSha256(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  if (prk.length < 32) throw new RangeError('HKDF-Expand needs a PRK of at least 32 bytes');
+  if (!Number.isInteger(length) || length < 1 || length > 255 * 32)
+    throw new RangeError('HKDF-Expand length is 1..8160');
+  if (length > 32) return expand(nobleSha256, prk, info, length);
+  // One block: T(1) = HMAC(PRK, info ‖ 0x01), truncated.
+  const [inner, outer] = paddedKeys(prk);
+  const block = new Uint8Array(info.length + 1);
+  block.set(info);
+  block[info.length] = 1;
+  return opensslHmac(inner, outer, block).subarray(0, length);
+}
+
+/**
+ * HMAC-SHA256 under one fixed key, with the padded keys computed once. Used for PRFs evaluated
+ * millions of times.
  */
 export class KeyedHmacSha256 {
-  readonly #base: ReturnType<typeof hmac.create>;
+  readonly #inner: Buffer;
+  readonly #outer: Buffer;
 
   constructor(key: Uint8Array) {
-    this.#base = hmac.create(nobleSha256, key);
+    [this.#inner, this.#outer] = paddedKeys(key);
   }
 
   mac(message: Uint8Array): Uint8Array {
-    return this.#base.clone().update(message).digest();
+    return opensslHmac(this.#inner, this.#outer, message);
   }
 }
 

@@ -1,0 +1,11 @@
+/** `blindbroker member …`: the member toolkit, run on the member's own premises. */
+import { Command } from 'commander';
+import { memberOpenCommand } from './member-open.js';
+import { memberPrepareCommand } from './member-prepare.js';
+
+export function memberCommand(): Command {
+  return new Command('member')
+    .description('member toolkit: prepare batches, open records (runs at the lender)')
+    .addCommand(memberPrepareCommand())
+    .addCommand(memberOpenCommand());
+}
