@@ -17,9 +17,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: ['node-forge', 'node:crypto', 'crypto'].map((name) => ({
+            name,
+            message: 'Only src/crypto/ imports crypto libraries (DESIGN §8).',
+          })),
           patterns: [
             {
-              group: ['node-forge', '@noble/*', 'node:crypto', 'crypto'],
+              group: ['@noble/*', 'node-forge/*'],
               message: 'Only src/crypto/ imports crypto libraries (DESIGN §8).',
             },
           ],

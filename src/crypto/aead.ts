@@ -59,8 +59,12 @@ export function aesGcmOpen(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array)
     const final = decipher.final();
     return final.length === 0 ? new Uint8Array(body) : new Uint8Array(Buffer.concat([body, final]));
   } catch (cause) {
-    throw new BrokerError('DECRYPT_FAILED', 'authentication failed: wrong key, wrong context or tampered data', {
-      cause,
-    });
+    throw new BrokerError(
+      'DECRYPT_FAILED',
+      'authentication failed: wrong key, wrong context or tampered data',
+      {
+        cause,
+      },
+    );
   }
 }

@@ -36,7 +36,8 @@ export class ErrorsCsv {
   }
 
   async abort(): Promise<void> {
-    this.#stream.destroy();
+    this.#stream.end();
+    await once(this.#stream, 'close');
     await rm(this.path, { force: true });
   }
 }

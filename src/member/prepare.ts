@@ -8,7 +8,6 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
 import { streamingSha256 } from '../crypto/hash.js';
 import { randomId } from '../crypto/random.js';
 import { BrokerError } from '../errors.js';
@@ -17,6 +16,7 @@ import type { RowContextParams } from './context.js';
 import { resolveColumns, type Mapping } from './mapping.js';
 import { inlineProcessor, threadedProcessor, type RowProcessor } from './prepare-pool.js';
 import type { RowIssue, RowResult } from './row.js';
+import { readCsvRows } from './csv-line.js';
 import { ErrorsCsv } from './errors-csv.js';
 
 export interface BatchManifestBody {
@@ -66,10 +66,15 @@ export interface PrepareSummary {
 }
 
 interface Chunk {
-  firstRow: number;
-  rows: string[][];
-  /** Rows already rejected before preparation (duplicates, wrong column count), by chunk index. */
+  /** Row numbers (file line numbers), parallel to `values`. */
+  rows: number[];
+  values: string[][];
+  /** Rows already rejected before preparation (bad CSV, duplicates, column count), by index. */
   early: Map<number, RowIssue>;
+}
+
+function emptyChunk(): Chunk {
+  return { rows: [], values: [], early: new Map() };
 }
 
 class BatchWriter {
@@ -100,10 +105,10 @@ class BatchWriter {
 
   async write(chunk: Chunk, results: RowResult[]): Promise<void> {
     for (let i = 0; i < chunk.rows.length; i++) {
-      const row = chunk.firstRow + i;
+      const row = chunk.rows[i] ?? 0;
       const early = chunk.early.get(i);
       const result = results[i];
-      if (early) await this.reject(row, chunk.rows[i]?.[0], [early]);
+      if (early) await this.reject(row, undefined, [early]);
       else if (result?.ok) await this.accept(result.line, result.tokens);
       else if (result) await this.reject(row, result.recordId, result.issues);
     }
@@ -138,20 +143,14 @@ export async function prepareBatch(opts: PrepareOptions): Promise<PrepareSummary
   const errors = opts.errors ? new ErrorsCsv(opts.errors) : null;
   const writer = new BatchWriter(recordsOut, errors);
   const input = createReadStream(opts.input);
-  const parser = input.pipe(
-    parse({ bom: true, relax_column_count: true, skip_records_with_error: true, skip_empty_lines: true }),
-  );
-  let malformedAt: number[] = [];
-  parser.on('skip', () => malformedAt.push(-1));
-
   let processor: RowProcessor | null = null;
   let header: string[] | null = null;
   let ignoredColumns: string[] = [];
   let recordIdAt = 0;
+  let dataRows = 0;
   const seen = new Set<string>();
   const inFlight: { chunk: Chunk; results: Promise<RowResult[]> }[] = [];
-  let chunk: Chunk = { firstRow: 2, rows: [], early: new Map() };
-  let row = 1;
+  let chunk = emptyChunk();
 
   const flushOldest = async (): Promise<void> => {
     const oldest = inFlight.shift();
@@ -159,67 +158,83 @@ export async function prepareBatch(opts: PrepareOptions): Promise<PrepareSummary
   };
   const dispatch = async (): Promise<void> => {
     if (chunk.rows.length === 0 || processor === null) return;
-    inFlight.push({ chunk, results: processor.run(chunk.rows) });
-    chunk = { firstRow: row + 1, rows: [], early: new Map() };
+    // Rows already rejected are not sent to a thread.
+    const values = chunk.values.map((v, i) => (chunk.early.has(i) ? [] : v));
+    inFlight.push({ chunk, results: processor.run(values) });
+    chunk = emptyChunk();
     if (inFlight.length > threads * 4) await flushOldest();
     opts.onProgress?.(input.bytesRead, totalBytes);
   };
+  /** The file-level check of the header, then the per-thread context. */
+  const start = (values: string[]): RowProcessor => {
+    const resolved = resolveColumns(opts.mapping, values);
+    ignoredColumns = resolved.ignored;
+    recordIdAt = resolved.index.get(opts.mapping.recordId) ?? 0;
+    const params: RowContextParams = {
+      mapping: opts.mapping,
+      columns: [...resolved.index],
+      owner: opts.member,
+      consortiumId: opts.consortiumId,
+      epoch: opts.epoch,
+      tokenSecret: opts.tokenSecret,
+    };
+    return threads > 1 ? threadedProcessor(params, threads) : inlineProcessor(params);
+  };
+  /** Rejections that need the whole file's view (duplicates) or no parsing (bad CSV). */
+  const earlyIssue = (values: string[] | null, columns: number): RowIssue | undefined => {
+    if (values === null)
+      return {
+        field: '(row)',
+        code: 'CSV_MALFORMED',
+        message: 'the row is not valid CSV (check its quotes)',
+      };
+    if (values.length !== columns) {
+      return {
+        field: '(row)',
+        code: 'ROW_COLUMNS',
+        message: `the row has ${values.length} fields, the header ${columns}`,
+      };
+    }
+    const recordId = (values[recordIdAt] ?? '').trim();
+    if (recordId === '') return undefined;
+    if (seen.has(recordId)) {
+      return {
+        field: opts.mapping.recordId,
+        code: 'DUPLICATE_RECORD_ID',
+        message: 'an earlier row has the same record id',
+      };
+    }
+    seen.add(recordId);
+    return undefined;
+  };
 
   try {
-    for await (const values of parser as AsyncIterable<string[]>) {
+    for await (const { row, values } of readCsvRows(input)) {
       if (header === null) {
+        if (values === null)
+          throw new BrokerError('CSV_MALFORMED', 'the header row is not valid CSV', {
+            hint: 'check its quotes',
+          });
         header = values;
-        const resolved = resolveColumns(opts.mapping, header);
-        ignoredColumns = resolved.ignored;
-        recordIdAt = resolved.index.get(opts.mapping.recordId) ?? 0;
-        const params: RowContextParams = {
-          mapping: opts.mapping,
-          columns: [...resolved.index],
-          owner: opts.member,
-          consortiumId: opts.consortiumId,
-          epoch: opts.epoch,
-          tokenSecret: opts.tokenSecret,
-        };
-        processor = threads > 1 ? threadedProcessor(params, threads) : inlineProcessor(params);
+        processor = start(values);
         continue;
       }
-      // Rows csv-parse had to skip (e.g. an unclosed quote) are counted where they happened.
-      for (const _ of malformedAt) {
-        row++;
-        await writer.reject(row, undefined, [
-          { field: '(row)', code: 'CSV_MALFORMED', message: 'the row is not valid CSV (check quotes)' },
-        ]);
-      }
-      malformedAt = [];
-      row++;
-      const index = chunk.rows.length;
-      chunk.rows.push(values);
-      const recordId = (values[recordIdAt] ?? '').trim();
-      if (values.length !== header.length) {
-        chunk.early.set(index, {
-          field: '(row)',
-          code: 'ROW_COLUMNS',
-          message: `the row has ${values.length} fields, the header ${header.length}`,
-        });
-      } else if (recordId !== '' && seen.has(recordId)) {
-        chunk.early.set(index, {
-          field: opts.mapping.recordId,
-          code: 'DUPLICATE_RECORD_ID',
-          message: 'an earlier row has the same record id',
-        });
-      } else if (recordId !== '') {
-        seen.add(recordId);
-      }
+      dataRows++;
+      const issue = earlyIssue(values, header.length);
+      if (issue) chunk.early.set(chunk.rows.length, issue);
+      chunk.rows.push(row);
+      chunk.values.push(values ?? []);
       if (chunk.rows.length >= chunkSize) await dispatch();
     }
-    if (header === null)
+    if (header === null) {
       throw new BrokerError('CSV_EMPTY', `${opts.input} has no header row`, {
         hint: 'export the CSV with its header',
       });
+    }
     await dispatch();
     while (inFlight.length > 0) await flushOldest();
   } catch (err) {
-    recordsOut.destroy();
+    await finishStream(recordsOut);
     await Promise.all([rm(recordsPath, { force: true }), errors?.abort()]);
     throw err;
   } finally {
@@ -255,7 +270,7 @@ export async function prepareBatch(opts: PrepareOptions): Promise<PrepareSummary
     input: opts.input,
     output: opts.output,
     errorsFile: opts.errors ?? null,
-    rows: row - 1,
+    rows: dataRows,
     accepted: writer.accepted,
     rejected: writer.rejected,
     tokens: writer.tokens,

@@ -8,8 +8,9 @@ import type { ValueSpec } from './mapping.js';
 export type FieldValue = string | number | null;
 
 const MAX_STRING = 256;
-// Control characters (C0 except tab, DEL, C1), bidi overrides and U+FFFD from undecodable bytes.
-const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffd]/u;
+// Control (Cc), format (Cf: bidi overrides, zero-width) and private-use characters, and U+FFFD,
+// which the UTF-8 decoder puts where the file had undecodable bytes.
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Co}\ufffd]/u;
 const INTEGER = /^-?\d{1,15}$/;
 const DECIMAL = /^\d{1,13}(?:\.\d{1,4})?$/;
 const DATE = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/;

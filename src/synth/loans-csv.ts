@@ -95,14 +95,14 @@ const DEFECTS: { code: string; apply: (row: LoanRow, prng: Prng, previousId: str
     },
   ];
 
-export function makeLoanRow(prng: Prng, recordId: string, borrower: Borrower): LoanRow {
+export function makeLoanRow(prng: Prng, recordId: string, borrower: Borrower, phoneShare = 0.95): LoanRow {
   const principal = prng.int(10, 2000) * 100;
   const status = prng.pick(['active', 'active', 'active', 'closed', 'delinquent']);
   return {
     recordId,
     borrower,
     idNumber: writeId(prng, borrower),
-    phone: prng.chance(0.95) ? writePhone(prng, borrower) : '',
+    phone: prng.chance(phoneShare) ? writePhone(prng, borrower) : '',
     name: borrower.name,
     birthDate: borrower.dob,
     product: prng.pick(PRODUCTS),
@@ -137,6 +137,8 @@ export interface LoanCsvOptions {
   brokenRate?: number;
   /** Record id prefix, e.g. the member id. */
   prefix?: string;
+  /** Share of rows that carry a phone number (default 0.95). */
+  phoneShare?: number;
   /** Borrowers to draw from; new ones are made when absent or exhausted. */
   borrowers?: readonly Borrower[];
 }
@@ -151,7 +153,12 @@ export async function writeLoanCsv(path: string, opts: LoanCsvOptions): Promise<
   let previousId: string | undefined;
   for (let i = 0; i < opts.rows; i++) {
     const borrower = opts.borrowers?.[i] ?? makeBorrower(prng);
-    const row = makeLoanRow(prng, `${opts.prefix ?? 'L'}${String(i + 1).padStart(8, '0')}`, borrower);
+    const row = makeLoanRow(
+      prng,
+      `${opts.prefix ?? 'L'}${String(i + 1).padStart(8, '0')}`,
+      borrower,
+      opts.phoneShare,
+    );
     if (previousId !== undefined && prng.chance(brokenRate)) {
       const defect = prng.pick(DEFECTS);
       defect.apply(row, prng, previousId);
