@@ -15,13 +15,20 @@ export function printLine(text = ''): void {
 /** Writes an error to stderr (as JSON with --json) and returns the exit status it deserves. */
 export function reportError(err: unknown, json: boolean): number {
   if (err instanceof BrokerError) {
-    const problem = { code: err.code, message: err.message, hint: err.hint, field: err.field, details: err.details };
+    const problem = {
+      code: err.code,
+      message: err.message,
+      hint: err.hint,
+      field: err.field,
+      details: err.details,
+    };
     if (json) process.stderr.write(`${JSON.stringify({ error: problem })}\n`);
     else process.stderr.write(`error ${err.code}: ${err.message}${err.hint ? `\n  fix: ${err.hint}` : ''}\n`);
     return EXIT.USAGE;
   }
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  if (json) process.stderr.write(`${JSON.stringify({ error: { code: 'INTERNAL', message: String(err) } })}\n`);
+  if (json)
+    process.stderr.write(`${JSON.stringify({ error: { code: 'INTERNAL', message: String(err) } })}\n`);
   else process.stderr.write(`internal error: ${message}\n`);
   return EXIT.INTERNAL;
 }
