@@ -19,9 +19,17 @@ export function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+// The formatted date is reused until the next China midnight: formatting it per value was a
+// measurable share of normalizing a row.
+let cached = { from: 0, until: 0, date: '' };
+
 /** Today's date in China Standard Time as YYYY-MM-DD. */
 export function todayInChina(nowMs: number = Date.now()): string {
-  return new Date(nowMs + CST_OFFSET_MS).toISOString().slice(0, 10);
+  if (nowMs >= cached.from && nowMs < cached.until) return cached.date;
+  const from = Math.floor((nowMs + CST_OFFSET_MS) / DAY_MS) * DAY_MS - CST_OFFSET_MS;
+  cached = { from, until: from + DAY_MS, date: new Date(nowMs + CST_OFFSET_MS).toISOString().slice(0, 10) };
+  return cached.date;
 }
 
 export type BirthDateProblem = 'not_a_date' | 'before_1900' | 'in_future';

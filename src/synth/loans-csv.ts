@@ -139,6 +139,10 @@ export interface LoanCsvOptions {
   prefix?: string;
   /** Share of rows that carry a phone number (default 0.95). */
   phoneShare?: number;
+  /** Rows whose borrower has one of these resident IDs are written without an ID number. */
+  withoutId?: ReadonlySet<string>;
+  /** Rows whose borrower has one of these resident IDs are never broken. */
+  keepValid?: ReadonlySet<string>;
   /** Borrowers to draw from; new ones are made when absent or exhausted. */
   borrowers?: readonly Borrower[];
 }
@@ -159,7 +163,8 @@ export async function writeLoanCsv(path: string, opts: LoanCsvOptions): Promise<
       borrower,
       opts.phoneShare,
     );
-    if (previousId !== undefined && prng.chance(brokenRate)) {
+    if (opts.withoutId?.has(borrower.rid)) row.idNumber = '';
+    if (previousId !== undefined && !opts.keepValid?.has(borrower.rid) && prng.chance(brokenRate)) {
       const defect = prng.pick(DEFECTS);
       defect.apply(row, prng, previousId);
       expected.push({ row: i + 2, code: defect.code });
