@@ -1,6 +1,7 @@
 /** The `blindbroker` command line: wires each command group; every command is a thin adapter. */
 import { Command, CommanderError } from 'commander';
 import { memberCommand } from './member-command.js';
+import { serveCommand, workerCommand } from './serve-command.js';
 import { keysCommand } from './keys-command.js';
 import { EXIT, reportError } from './output.js';
 import { synthCommand } from './synth-command.js';
@@ -14,6 +15,8 @@ export function buildProgram(): Command {
   program.addCommand(keysCommand());
   program.addCommand(memberCommand());
   program.addCommand(synthCommand());
+  program.addCommand(serveCommand());
+  program.addCommand(workerCommand());
   return program;
 }
 

@@ -2,10 +2,12 @@
 import { Command } from 'commander';
 import { memberOpenCommand } from './member-open.js';
 import { memberPrepareCommand } from './member-prepare.js';
+import { memberSubmitCommand } from './member-submit.js';
 
 export function memberCommand(): Command {
   return new Command('member')
     .description('member toolkit: prepare batches, open records (runs at the lender)')
     .addCommand(memberPrepareCommand())
-    .addCommand(memberOpenCommand());
+    .addCommand(memberOpenCommand())
+    .addCommand(memberSubmitCommand());
 }

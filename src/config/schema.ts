@@ -65,7 +65,11 @@ export const configSchema = z
         stalledIntervalMs: z.number().int().min(500).default(30000),
         purgeEveryMs: z.number().int().min(1000).default(3600000),
         /** Finished jobs are kept this long so GET /v1/jobs/:id can answer. */
-        keepJobsSeconds: z.number().int().positive().default(7 * 86400),
+        keepJobsSeconds: z
+          .number()
+          .int()
+          .positive()
+          .default(7 * 86400),
       })
       .strict()
       .prefault({}),

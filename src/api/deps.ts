@@ -1,0 +1,22 @@
+/** What the HTTP app needs, injected (no I/O at import; tests build it against their own Redis prefix). */
+import type { Config } from '../config/schema.js';
+import type { BrokerQueues } from '../jobs/queues.js';
+import type { Logger } from '../ops/logger.js';
+import type { BrokerMetrics } from '../ops/metrics.js';
+import type { RecordStore } from '../store/record-store.js';
+import type { StageStore } from '../store/stage-store.js';
+
+export interface AppDeps {
+  config: Config;
+  caCertPem: string;
+  revokedSerials: () => ReadonlySet<string>;
+  records: RecordStore;
+  stage: StageStore;
+  queues: BrokerQueues;
+  /** True while the store client is connected. */
+  redisReady: () => boolean;
+  /** Round-trips to Redis; throws when it is unreachable. */
+  pingRedis: () => Promise<void>;
+  logger: Logger;
+  metrics: BrokerMetrics;
+}

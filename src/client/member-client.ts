@@ -1,0 +1,180 @@
+/**
+ * The typed client lenders call from their own services (`import { MemberClient } from
+ * 'blindbroker'`): mutual TLS (RFC 8446) with the member's TLS certificate, trusting only the
+ * consortium CA. Problems (RFC 9457) come back as BrokerError with the server's stable code.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Agent, request } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import { BrokerError } from '../errors.js';
+import type { IngestResult } from '../ingest/ingest-batch.js';
+import { loadMemberIdentity } from '../keys/load.js';
+import type { SubmissionSummary } from '../store/record-store.js';
+
+export interface MemberClientOptions {
+  /** e.g. https://127.0.0.1:8443 */
+  brokerUrl: string;
+  tls: { certPem: string; keyPem: string };
+  caCertPem: string;
+}
+
+export interface SubmitAccepted {
+  jobId: string;
+  batchId: string;
+}
+
+export interface JobStatus {
+  jobId: string;
+  state: string;
+  progress: number;
+  attempts: number;
+  createdAt: string;
+  finishedAt?: string;
+  result?: IngestResult;
+  failedReason?: string;
+}
+
+export interface SubmitOptions {
+  /** Called as bytes go out; `total` is known for files. */
+  onProgress?: (sentBytes: number, totalBytes: number | undefined) => void;
+}
+
+export interface WaitOptions {
+  intervalMs?: number;
+  timeoutMs?: number;
+  onProgress?: (job: JobStatus) => void;
+}
+
+type Body = Readable | undefined;
+
+export class MemberClient {
+  readonly #base: URL;
+  readonly #agent: Agent;
+
+  constructor(options: MemberClientOptions) {
+    this.#base = new URL(options.brokerUrl);
+    this.#agent = new Agent({
+      cert: options.tls.certPem,
+      key: options.tls.keyPem,
+      ca: options.caCertPem,
+      keepAlive: true,
+      maxSockets: 8,
+    });
+  }
+
+  /** A client from `keys/members/<id>/`. Throws KEYS_MISSING, KEYS_BAD_ID. */
+  static async fromKeys(keysDir: string, memberId: string, brokerUrl: string): Promise<MemberClient> {
+    const identity = await loadMemberIdentity(keysDir, memberId);
+    return new MemberClient({ brokerUrl, tls: identity.tls, caCertPem: identity.caCertPem });
+  }
+
+  /**
+   * Uploads a batch file (path) or stream. Throws BrokerError with the server's code (BODY_TOO_LARGE,
+   * MANIFEST_INVALID, REDIS_UNAVAILABLE, …) or BROKER_UNREACHABLE.
+   */
+  async submitBatch(
+    source: string | Readable | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    options: SubmitOptions = {},
+  ): Promise<SubmitAccepted> {
+    let total: number | undefined;
+    let body: Readable;
+    if (typeof source === 'string') {
+      total = (await stat(source)).size;
+      body = createReadStream(source, { highWaterMark: 256 * 1024 });
+    } else body = source instanceof Readable ? source : Readable.from(source);
+    let sent = 0;
+    body.on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+      options.onProgress?.(sent, total);
+    });
+    const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };
+    if (total !== undefined) headers['content-length'] = String(total);
+    return (await this.#call('POST', '/v1/submissions', headers, body)) as SubmitAccepted;
+  }
+
+  /** Throws JOB_NOT_FOUND for a job that is not the caller's. */
+  async getJob(jobId: string): Promise<JobStatus> {
+    return (await this.#call('GET', `/v1/jobs/${encodeURIComponent(jobId)}`)) as JobStatus;
+  }
+
+  /** Polls until the job completed or failed; throws JOB_TIMEOUT past timeoutMs (default 10 min). */
+  async waitForJob(jobId: string, options: WaitOptions = {}): Promise<JobStatus> {
+    const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+    for (;;) {
+      const job = await this.getJob(jobId);
+      options.onProgress?.(job);
+      if (job.state === 'completed' || job.state === 'failed') return job;
+      if (Date.now() > deadline) throw new BrokerError('JOB_TIMEOUT', `job ${jobId} did not finish in time`);
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+    }
+  }
+
+  async listSubmissions(): Promise<SubmissionSummary[]> {
+    return ((await this.#call('GET', '/v1/submissions')) as { submissions: SubmissionSummary[] }).submissions;
+  }
+
+  /** Withdraws one record; throws RECORD_NOT_FOUND when the caller holds none with that id. */
+  async withdraw(recordId: string): Promise<void> {
+    await this.#call('DELETE', `/v1/records/${encodeURIComponent(recordId)}`);
+  }
+
+  /** Closes kept-alive connections. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #call(method: string, path: string, headers: Record<string, string> = {}, body?: Body): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      const req = request(new URL(path, this.#base), { method, agent: this.#agent, headers }, (res) => {
+        answered = true;
+        readResponse(res).then(resolve, reject);
+      });
+      req.on('error', (err) => {
+        // Once the broker has answered (e.g. 413 before the whole body was sent), a reset on the
+        // upload side is expected and the answer stands.
+        if (!answered)
+          reject(
+            new BrokerError('BROKER_UNREACHABLE', `cannot reach the broker: ${err.message}`, { cause: err }),
+          );
+      });
+      if (body) {
+        body.on('error', (err) => req.destroy(err));
+        body.pipe(req);
+      } else req.end();
+    });
+  }
+}
+
+async function readResponse(res: IncomingMessage): Promise<unknown> {
+  const parts: Buffer[] = [];
+  for await (const chunk of res) parts.push(chunk as Buffer);
+  const text = Buffer.concat(parts).toString('utf8');
+  const status = res.statusCode ?? 0;
+  if (status === 204) return undefined;
+  let value: unknown;
+  try {
+    value = text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    value = undefined;
+  }
+  if (status >= 200 && status < 300) return value;
+  const problem = (value ?? {}) as {
+    code?: string;
+    detail?: string;
+    hint?: string;
+    field?: string;
+    details?: Record<string, unknown>;
+  };
+  throw new BrokerError(problem.code ?? `HTTP_${status}`, problem.detail ?? `the broker answered ${status}`, {
+    ...(problem.hint ? { hint: problem.hint } : {}),
+    ...(problem.field ? { field: problem.field } : {}),
+    details: {
+      ...problem.details,
+      status,
+      ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}),
+    },
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * BullMQ queues of the broker (DESIGN §6), named and prefixed through src/store/keys.ts, connected
+ * through node-redis (`createNodeRedisClient`). Finished jobs are kept for `keepJobsSeconds` so that
+ * GET /v1/jobs/:id can still answer; job data holds ids and sizes only.
+ */
+import { Queue } from 'bullmq';
+import type { Config } from '../config/schema.js';
+import type { KeySpace } from '../store/keys.js';
+import { createQueueConnection } from '../store/redis.js';
+
+export const QUEUE_NAMES = ['ingest', 'purge'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** An ingest job: the staged upload of `member` to verify and store. */
+export interface IngestJobData {
+  uploadId: string;
+  member: string;
+  bytes: number;
+}
+
+export interface BrokerQueues {
+  ingest: Queue<IngestJobData>;
+  purge: Queue;
+  close(): Promise<void>;
+}
+
+/** Opens both queues; throws nothing (connection errors go to onError and are retried). */
+export function createQueues(config: Config, keys: KeySpace, onError: (err: Error) => void): BrokerQueues {
+  const keep = { age: config.queue.keepJobsSeconds };
+  const ingestConnection = createQueueConnection(config.redis.url, onError);
+  const purgeConnection = createQueueConnection(config.redis.url, onError);
+  const common = { prefix: keys.queuePrefix };
+  const ingest = new Queue<IngestJobData>(keys.queueName('ingest'), {
+    ...common,
+    connection: ingestConnection.connection,
+    defaultJobOptions: {
+      attempts: config.queue.attempts,
+      backoff: { type: 'exponential', delay: config.queue.backoffMs },
+      removeOnComplete: keep,
+      removeOnFail: keep,
+    },
+  });
+  const purge = new Queue(keys.queueName('purge'), {
+    ...common,
+    connection: purgeConnection.connection,
+    defaultJobOptions: { removeOnComplete: 100, removeOnFail: 100 },
+  });
+  ingest.on('error', onError);
+  purge.on('error', onError);
+  return {
+    ingest,
+    purge,
+    async close() {
+      await Promise.all([ingest.close(), purge.close()]);
+      await Promise.all([ingestConnection.close(), purgeConnection.close()]);
+    },
+  };
+}
+
+/** Registers the repeatable purge (a BullMQ job scheduler), idempotent across restarts and hosts. */
+export async function schedulePurge(queues: BrokerQueues, everyMs: number): Promise<void> {
+  await queues.purge.upsertJobScheduler('purge-expired', { every: everyMs }, { name: 'purge' });
+}

@@ -1,0 +1,166 @@
+/**
+ * BullMQ workers: thin adapters from a Job onto ingest and retention domain code. A BrokerError
+ * that retrying cannot fix (bad signature, tampered batch, …) fails the job at once with
+ * "CODE: message" as its failure reason; anything else (Redis gone, a crash) is retried, and a
+ * worker killed mid-job is noticed by BullMQ's stalled-job check and its job re-run from the start,
+ * which ingest makes idempotent.
+ */
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { Config } from '../config/schema.js';
+import { isBrokerError } from '../errors.js';
+import { ingestBatch } from '../ingest/ingest-batch.js';
+import type { IngestResult } from '../ingest/ingest-batch.js';
+import type { ManifestVerifier } from '../ingest/manifest.js';
+import type { Logger } from '../ops/logger.js';
+import type { BrokerMetrics } from '../ops/metrics.js';
+import { purgeExpired } from '../retention/purge.js';
+import type { PurgeResult } from '../retention/purge.js';
+import type { KeySpace } from '../store/keys.js';
+import type { RecordStore } from '../store/record-store.js';
+import { createQueueConnection } from '../store/redis.js';
+import type { QueueConnection } from '../store/redis.js';
+import type { StageStore } from '../store/stage-store.js';
+import type { IndexKeyer } from '../tokenize/index-key.js';
+import type { IngestJobData, QueueName } from './queues.js';
+
+/** Codes after which a retry would fail the same way. */
+const RETRYABLE = new Set(['STORE_REPLY', 'SUBMISSION_GONE']);
+
+export interface WorkerDeps {
+  config: Config;
+  keys: KeySpace;
+  records: RecordStore;
+  stage: StageStore;
+  keyer: IndexKeyer;
+  verify: ManifestVerifier;
+  logger: Logger;
+  metrics: BrokerMetrics;
+}
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+function failureOf(err: unknown): Error {
+  if (isBrokerError(err) && !RETRYABLE.has(err.code))
+    return new UnrecoverableError(`${err.code}: ${err.message}`);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+async function runIngest(deps: WorkerDeps, job: Job<IngestJobData>): Promise<IngestResult> {
+  const { uploadId, member } = job.data;
+  const { config } = deps;
+  try {
+    const result = await ingestBatch({
+      caller: { role: 'member', id: member },
+      open: () => deps.stage.chunks(member, uploadId),
+      verify: deps.verify,
+      keyer: deps.keyer,
+      store: deps.records,
+      chunkRecords: config.ingest.chunkRecords,
+      defaultDataLifeDays: config.ingest.defaultDataLifeDays,
+      maxRejectsReported: config.ingest.maxRejectsReported,
+      onProgress: (percent) => job.updateProgress(percent),
+    });
+    await deps.stage.drop(member, uploadId);
+    deps.metrics.recordsIngested.inc({ outcome: 'accepted' }, result.accepted);
+    deps.metrics.recordsIngested.inc({ outcome: 'rejected' }, result.rejected);
+    deps.logger.info(
+      {
+        jobId: job.id,
+        batchId: result.batchId,
+        member,
+        accepted: result.accepted,
+        rejected: result.rejected,
+      },
+      'batch ingested',
+    );
+    return result;
+  } catch (err) {
+    const failure = failureOf(err);
+    if (failure instanceof UnrecoverableError) await deps.stage.drop(member, uploadId).catch(() => undefined);
+    deps.logger.warn(
+      {
+        jobId: job.id,
+        member,
+        code: isBrokerError(err) ? err.code : 'INTERNAL',
+        attempt: job.attemptsMade + 1,
+      },
+      'ingest failed',
+    );
+    throw failure;
+  }
+}
+
+/** A purge job purges as of now, or as of `data.asOf` (ms) when an operator schedules one ahead. */
+async function runPurge(deps: WorkerDeps, job: Job): Promise<PurgeResult> {
+  const asOf = (job.data as { asOf?: unknown } | undefined)?.asOf;
+  const result = await purgeExpired(deps.records, typeof asOf === 'number' ? asOf : Date.now());
+  deps.logger.info({ jobId: job.id, owners: result.owners, purged: result.purged }, 'purge done');
+  return result;
+}
+
+/** Starts workers for `queues`; connection errors are logged and retried by the client. */
+export function startWorkers(deps: WorkerDeps, queues: readonly QueueName[]): RunningWorkers {
+  const { config, keys, logger, metrics } = deps;
+  const onError = (err: Error): void => logger.warn({ err: err.message }, 'queue connection error');
+  const common = {
+    prefix: keys.queuePrefix,
+    lockDuration: config.queue.lockDurationMs,
+    stalledInterval: config.queue.stalledIntervalMs,
+    maxStalledCount: config.queue.attempts,
+  };
+  const timed =
+    <T>(queue: QueueName, run: (job: Job) => Promise<T>) =>
+    async (job: Job): Promise<T> => {
+      const end = metrics.jobSeconds.startTimer({ queue });
+      try {
+        const out = await run(job);
+        end({ outcome: 'completed' });
+        return out;
+      } catch (err) {
+        end({ outcome: 'failed' });
+        throw err;
+      }
+    };
+  const workers: Worker[] = [];
+  const connections: QueueConnection[] = [];
+  const connect = (): QueueConnection['connection'] => {
+    const c = createQueueConnection(config.redis.url, onError);
+    connections.push(c);
+    return c.connection;
+  };
+  if (queues.includes('ingest')) {
+    workers.push(
+      new Worker(
+        keys.queueName('ingest'),
+        timed('ingest', (job) => runIngest(deps, job as Job<IngestJobData>)),
+        {
+          ...common,
+          connection: connect(),
+          concurrency: config.queue.ingestConcurrency,
+        },
+      ),
+    );
+  }
+  if (queues.includes('purge')) {
+    workers.push(
+      new Worker(
+        keys.queueName('purge'),
+        timed('purge', (job) => runPurge(deps, job)),
+        {
+          ...common,
+          connection: connect(),
+        },
+      ),
+    );
+  }
+  for (const worker of workers) worker.on('error', onError);
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(connections.map((c) => c.close()));
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Wires one broker process: the broker's keys, the node-redis store client, the key space, the
+ * repositories, the queues and the manifest verifier. Shared by `serve` (API + workers) and
+ * `worker` (workers only); each caller closes what it opened with `close()`.
+ */
+import type { Config } from '../config/schema.js';
+import type { ManifestVerifier } from '../ingest/manifest.js';
+import { createManifestVerifier } from '../jobs/manifest-verifier.js';
+import { createQueues } from '../jobs/queues.js';
+import type { BrokerQueues, QueueName } from '../jobs/queues.js';
+import { startWorkers } from '../jobs/workers.js';
+import type { RunningWorkers } from '../jobs/workers.js';
+import { loadBrokerKeys } from '../keys/load.js';
+import type { BrokerKeys } from '../keys/load.js';
+import { loadRevocationList } from '../keys/revocation.js';
+import type { Logger } from '../ops/logger.js';
+import type { BrokerMetrics } from '../ops/metrics.js';
+import { createKeySpace } from '../store/keys.js';
+import type { KeySpace } from '../store/keys.js';
+import { RecordStore } from '../store/record-store.js';
+import { createStoreClient } from '../store/redis.js';
+import type { RedisClient } from '../store/redis.js';
+import { StageStore } from '../store/stage-store.js';
+import { IndexKeyer } from '../tokenize/index-key.js';
+
+const REVOCATION_RELOAD_MS = 60_000;
+
+export interface BrokerContext {
+  config: Config;
+  brokerKeys: BrokerKeys;
+  client: RedisClient;
+  keys: KeySpace;
+  records: RecordStore;
+  stage: StageStore;
+  queues: BrokerQueues;
+  verify: ManifestVerifier;
+  logger: Logger;
+  metrics: BrokerMetrics;
+  revokedSerials: () => ReadonlySet<string>;
+  startWorkers(queues: readonly QueueName[]): RunningWorkers;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the context. Does not wait for Redis (a broker starts, and answers 503, while Redis is
+ * down). Throws KEYS_MISSING / KEYS_MALFORMED / KEYS_REVOCATION_INVALID for an incomplete keys dir.
+ */
+export async function openBrokerContext(
+  config: Config,
+  logger: Logger,
+  metrics: BrokerMetrics,
+): Promise<BrokerContext> {
+  const brokerKeys = await loadBrokerKeys(config.keysDir);
+  let revoked: ReadonlySet<string> = brokerKeys.revokedSerials;
+  const reload = setInterval(() => {
+    loadRevocationList(config.keysDir).then(
+      (set) => (revoked = set),
+      (err: unknown) =>
+        logger.error(
+          { err: err instanceof Error ? err.message : String(err) },
+          'revocation list reload failed',
+        ),
+    );
+  }, REVOCATION_RELOAD_MS);
+  reload.unref();
+  let lastRedisError = '';
+  const onRedisError = (err: Error): void => {
+    if (err.message !== lastRedisError) logger.warn({ err: err.message }, 'redis connection error');
+    lastRedisError = err.message;
+  };
+  const client = createStoreClient(config.redis.url, onRedisError);
+  client.on('ready', () => {
+    lastRedisError = '';
+    logger.info('redis ready');
+  });
+  client.connect().catch(onRedisError);
+  const keys = createKeySpace(config.redis.prefix, config.ingest.indexBucketBits);
+  const records = new RecordStore(client, keys);
+  const stage = new StageStore(client, keys, config.ingest.stageTtlSeconds);
+  const queues = createQueues(config, keys, onRedisError);
+  const verify = await createManifestVerifier(config.keysDir, brokerKeys.caCertPem, () => revoked);
+  const keyer = new IndexKeyer(brokerKeys.indexKey);
+  const running: RunningWorkers[] = [];
+  return {
+    config,
+    brokerKeys,
+    client,
+    keys,
+    records,
+    stage,
+    queues,
+    verify,
+    logger,
+    metrics,
+    revokedSerials: () => revoked,
+    startWorkers(names) {
+      const workers = startWorkers({ config, keys, records, stage, keyer, verify, logger, metrics }, names);
+      running.push(workers);
+      return workers;
+    },
+    async close() {
+      clearInterval(reload);
+      await Promise.all(running.map((w) => w.close()));
+      await queues.close();
+      if (client.isOpen) await client.close().catch(() => client.destroy());
+      else client.destroy();
+    },
+  };
+}
