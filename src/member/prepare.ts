@@ -58,6 +58,7 @@ export interface PrepareSummary {
   accepted: number;
   rejected: number;
   tokens: number;
+  /** Rejected rows per code (a row with several codes counts under each). */
   rejectsByCode: Record<string, number>;
   ignoredColumns: string[];
   threads: number;
@@ -91,7 +92,8 @@ class BatchWriter {
 
   async reject(row: number, recordId: string | undefined, issues: RowIssue[]): Promise<void> {
     this.rejected++;
-    for (const issue of issues) this.byCode[issue.code] = (this.byCode[issue.code] ?? 0) + 1;
+    // Rows per code: a row with two problems of one code counts once for it.
+    for (const code of new Set(issues.map((i) => i.code))) this.byCode[code] = (this.byCode[code] ?? 0) + 1;
     await this.errors?.write(row, recordId, issues);
   }
 
