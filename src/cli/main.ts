@@ -1,5 +1,6 @@
 /** The `blindbroker` command line: wires each command group; every command is a thin adapter. */
 import { Command, CommanderError } from 'commander';
+import { demoCommand } from './demo-command.js';
 import { memberCommand } from './member-command.js';
 import { serveCommand, workerCommand } from './serve-command.js';
 import { keysCommand } from './keys-command.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   program.addCommand(keysCommand());
   program.addCommand(memberCommand());
   program.addCommand(synthCommand());
+  program.addCommand(demoCommand());
   program.addCommand(serveCommand());
   program.addCommand(workerCommand());
   return program;

@@ -8,38 +8,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { RESP_TYPES } from 'redis';
 import { loadMemberIdentity, unwrapTokenSecret } from '../../src/keys/load.js';
 import { loadMapping } from '../../src/member/mapping.js';
 import { prepareBatch } from '../../src/member/prepare.js';
 import { signObject } from '../../src/signing/signed-object.js';
 import { writeLoanCsv } from '../../src/synth/loans-csv.js';
-import type { RedisClient } from '../../src/store/redis.js';
+import { dumpKey } from '../../src/privacy/redis-dump.js';
 import { keysUnder, startBroker } from './harness.js';
-
-/** Every string and Buffer inside `value` as UTF-8 text (JSON.stringify would turn Buffers into byte arrays). */
-function flatten(value: unknown): string[] {
-  if (Buffer.isBuffer(value)) return [value.toString('utf8')];
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(flatten);
-  if (value !== null && typeof value === 'object')
-    return Object.entries(value).flatMap(([k, v]) => [k, ...flatten(v)]);
-  return [String(value)];
-}
-
-async function dumpKey(client: RedisClient, key: string): Promise<string> {
-  const binary = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
-  const type = await client.type(key);
-  const parts: unknown[] = [];
-  if (type === 'string') parts.push(await binary.get(key));
-  else if (type === 'hash') parts.push(await binary.hGetAll(key));
-  else if (type === 'list') parts.push(await binary.lRange(key, 0, -1));
-  else if (type === 'set') parts.push(await binary.sMembers(key));
-  else if (type === 'zset') parts.push(await binary.zRange(key, 0, -1));
-  else if (type === 'stream') parts.push(await client.xRange(key, '-', '+'));
-  else parts.push(`unknown type ${type}`);
-  return `${key}\n${flatten(parts).join('\n')}\n`;
-}
 
 describe('PII scan', function () {
   this.timeout(90_000);

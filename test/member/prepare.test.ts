@@ -14,7 +14,7 @@ import { signObject, verifySignedObject } from '../../src/signing/signed-object.
 import { streamingSha256 } from '../../src/crypto/hash.js';
 import { LOAN_CSV_HEADER, writeLoanCsv } from '../../src/synth/loans-csv.js';
 import { HmacTokenizer } from '../../src/tokenize/hmac-tokenizer.js';
-import { findPii, piiSet } from '../fixtures/pii-scan.js';
+import { findPii, piiSet } from '../../src/privacy/pii-scan.js';
 
 const ROWS = 100_000;
 
