@@ -137,9 +137,9 @@ async function piiScan(state: DemoState) {
   if (!context) throw new BrokerError('DEMO_STATE', 'the broker is not running');
   let keys = 0;
   const hits: string[] = [];
-  for await (const text of dumpPrefix(context.client, state.prefix)) {
-    keys++;
-    hits.push(...findPii(text, pii, 'redis'));
+  for await (const page of dumpPrefix(context.client, state.prefix)) {
+    keys += page.keys;
+    hits.push(...findPii(page.text, pii, 'redis'));
   }
   hits.push(...findPii(state.logs.join(''), pii, 'broker log'));
   return {

@@ -31,9 +31,16 @@ export async function dumpKey(client: RedisClient, key: string): Promise<string>
   return `${key}\n${flatten(parts).join('\n')}\n`;
 }
 
-/** Every key under `prefix:` with its content; yields one text per key. */
-export async function* dumpPrefix(client: RedisClient, prefix: string): AsyncGenerator<string> {
+/**
+ * Every key under `prefix:` with its content; yields one text per SCAN page. The reads of a page
+ * are issued together, so node-redis pipelines them.
+ */
+export async function* dumpPrefix(
+  client: RedisClient,
+  prefix: string,
+): AsyncGenerator<{ keys: number; text: string }> {
   for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) {
-    for (const key of keys) yield await dumpKey(client, key);
+    const texts = await Promise.all(keys.map((key) => dumpKey(client, key)));
+    yield { keys: keys.length, text: texts.join('') };
   }
 }
