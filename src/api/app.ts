@@ -8,6 +8,9 @@ import { BrokerError } from '../errors.js';
 import { mutualTlsCaller, callerOf } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { problemHandler, RETRY_AFTER_SECONDS } from './problem.js';
+import { logRouter } from './routes/log.js';
+import { consentRoutes } from './routes/consents.js';
+import { matchingRoutes } from './routes/matching.js';
 import { memberRoutes } from './routes/member.js';
 import { opsRoutes } from './routes/ops.js';
 
@@ -47,7 +50,10 @@ export function createApp(deps: AppDeps): Express {
   const router = express.Router();
   memberRoutes(router, deps);
   opsRoutes(router, deps);
+  consentRoutes(router, deps);
+  matchingRoutes(router, deps);
   app.use(router);
+  app.use(logRouter(() => deps.log));
   app.use((req: Request) => {
     throw new BrokerError('NOT_FOUND', `no route ${req.method} ${req.path}`, { hint: 'see /openapi.json' });
   });

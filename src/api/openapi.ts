@@ -2,6 +2,8 @@
  * The OpenAPI 3.1 description of the broker API. test/api/openapi.test.ts checks that it lists
  * exactly the routes Express registers. Every error is an RFC 9457 problem document.
  */
+import { matchingPaths, matchingSchemas } from './openapi-matching.js';
+
 const problem = {
   description: 'RFC 9457 problem document with a stable `code`',
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -13,6 +15,13 @@ const errors = (...statuses: number[]) =>
 const json = (schema: object, description: string) => ({
   description,
   content: { 'application/json': { schema } },
+});
+
+const int = (name: string) => ({
+  name,
+  in: 'query',
+  required: true,
+  schema: { type: 'integer', minimum: 0 },
 });
 
 export function openApiDocument(): Record<string, unknown> {
@@ -73,6 +82,81 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '204': { description: 'withdrawn' }, ...errors(400, 403, 404, 503) },
         },
       },
+      // transparency log (DESIGN §5; src/api/routes/log.ts)
+      '/v1/log/checkpoint': {
+        get: {
+          summary: 'The latest signed checkpoint (C2SP tlog-checkpoint signed note), any role',
+          responses: {
+            '200': {
+              description: 'signed note text',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...errors(503),
+          },
+        },
+      },
+      '/v1/log/entries': {
+        get: {
+          summary: 'Canonical (RFC 8785) entry texts [start, end), end ≤ checkpoint size, ≤ 1000 a page',
+          parameters: [int('start'), int('end')],
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                properties: {
+                  start: { type: 'integer' },
+                  end: { type: 'integer' },
+                  entries: { type: 'array', items: { type: 'string' } },
+                },
+              },
+              'leaf i = SHA-256(0x00 ‖ UTF-8 of entries[i - start])',
+            ),
+            ...errors(400, 503),
+          },
+        },
+      },
+      '/v1/log/proof/inclusion': {
+        get: {
+          summary: 'RFC 9162 §2.1.3 inclusion proof of leaf `index` in the tree of `size` ≤ checkpoint size',
+          parameters: [int('index'), int('size')],
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                properties: {
+                  index: { type: 'integer' },
+                  size: { type: 'integer' },
+                  leafHash: { type: 'string', contentEncoding: 'base64' },
+                  proof: { type: 'array', items: { type: 'string', contentEncoding: 'base64' } },
+                },
+              },
+              'audit path, leaf sibling first',
+            ),
+            ...errors(400, 503),
+          },
+        },
+      },
+      '/v1/log/proof/consistency': {
+        get: {
+          summary: 'RFC 9162 §2.1.4 consistency proof between tree sizes 1 ≤ from ≤ to ≤ checkpoint size',
+          parameters: [int('from'), int('to')],
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                properties: {
+                  from: { type: 'integer' },
+                  to: { type: 'integer' },
+                  proof: { type: 'array', items: { type: 'string', contentEncoding: 'base64' } },
+                },
+              },
+              'consistency proof',
+            ),
+            ...errors(400, 503),
+          },
+        },
+      },
+      ...matchingPaths,
       '/healthz': { get: { summary: 'Liveness', responses: { '200': json({ type: 'object' }, 'alive') } } },
       '/readyz': {
         get: {
@@ -99,6 +183,7 @@ export function openApiDocument(): Record<string, unknown> {
       securitySchemes: { mutualTLS: { type: 'mutualTLS', description: 'consortium CA client certificate' } },
       responses: { Problem: problem },
       schemas: {
+        ...matchingSchemas,
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status', 'code'],

@@ -13,6 +13,7 @@ import type { Logger } from '../ops/logger.js';
 import { createMetrics } from '../ops/metrics.js';
 import { openBrokerContext } from '../service/broker-context.js';
 import type { BrokerContext } from '../service/broker-context.js';
+import { redisPersistence } from '../store/persistence.js';
 import { createApp } from './app.js';
 
 export interface ServerOptions {
@@ -42,11 +43,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     stage: context.stage,
     queues: context.queues,
     redisReady: () => context.client.isReady,
+    persistence: () => redisPersistence(context.client),
     pingRedis: async () => {
       await context.client.ping();
     },
     logger,
     metrics,
+    log: context.log.reader,
+    matching: context.matching,
   });
   const server = createServer(
     {
@@ -59,8 +63,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     },
     app,
   );
-  const workerQueues = options.workers ?? ['ingest', 'purge'];
+  const workerQueues = options.workers ?? ['ingest', 'purge', 'match', 'screen'];
   const workers = context.startWorkers(workerQueues);
+  context.log.start();
   if (workerQueues.includes('purge')) {
     schedulePurge(context.queues, config.queue.purgeEveryMs).catch((err: unknown) =>
       logger.warn(
@@ -77,6 +82,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const host = config.broker.host.includes(':') ? `[${config.broker.host}]` : config.broker.host;
   const url = `https://${host}:${port}`;
   logger.info({ url }, 'broker listening');
+  redisPersistence(context.client).then(
+    (p) => p.warning && logger.warn({ aof: p.aof, rdb: p.rdb }, p.warning),
+    () => undefined,
+  );
   let stopping: Promise<void> | undefined;
   return {
     url,

@@ -6,6 +6,7 @@ import { serveCommand, workerCommand } from './serve-command.js';
 import { keysCommand } from './keys-command.js';
 import { EXIT, reportError } from './output.js';
 import { synthCommand } from './synth-command.js';
+import { tokenAuthorityCommand } from './token-authority-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('blindbroker')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   program.addCommand(demoCommand());
   program.addCommand(serveCommand());
   program.addCommand(workerCommand());
+  program.addCommand(tokenAuthorityCommand());
   return program;
 }
 

@@ -120,17 +120,111 @@ export class MemberClient {
     await this.#call('DELETE', `/v1/records/${encodeURIComponent(recordId)}`);
   }
 
+  /**
+   * Registers a consent: `consent` is the signed `consent.grant`, `subject` its opening {salt,
+   * tokens}. Throws SIG_*, CONSENT_* grant codes, CONSENT_CONFLICT.
+   */
+  async grantConsent(consent: unknown, subject: unknown): Promise<{ consentId: string; receipt: unknown }> {
+    return (await this.#json('POST', '/v1/consents', { consent, subject })) as { consentId: string; receipt: unknown };
+  }
+
+  /** Sends a signed consent.pause|resume|revoke. Throws CONSENT_* lifecycle codes. */
+  async changeConsent(
+    consentId: string,
+    action: 'pause' | 'resume' | 'revoke',
+    request: unknown,
+  ): Promise<{ consentId: string; status: string; receipt: unknown }> {
+    return (await this.#json('POST', `/v1/consents/${encodeURIComponent(consentId)}/${action}`, request)) as {
+      consentId: string;
+      status: string;
+      receipt: unknown;
+    };
+  }
+
+  /** The caller's consents with state and usage. */
+  async listConsents(): Promise<unknown[]> {
+    return ((await this.#call('GET', '/v1/consents')) as { consents: unknown[] }).consents;
+  }
+
+  /** Puts a signed `policy.set` in force. Throws SIG_*, POLICY_INVALID, POLICY_STALE. */
+  async putPolicy(signed: unknown): Promise<{ version: number; receipt: unknown }> {
+    return (await this.#json('PUT', '/v1/policy', signed)) as { version: number; receipt: unknown };
+  }
+
+  /**
+   * A consented lookup; with `waitSeconds` > 0 answers the result inline when the job finishes in
+   * time (else `{jobId}`). Throws the job's code (CONSENT_*, MATCH_*) when it failed.
+   */
+  async match(
+    request: { consentId: string; tokens: Record<string, string>; groups: string[]; purpose?: string },
+    waitSeconds = 10,
+  ): Promise<unknown> {
+    return this.#json('POST', `/v1/matches?wait=${waitSeconds}`, request);
+  }
+
+  /** A match job's state and, once completed, its result. Throws JOB_NOT_FOUND. */
+  async getMatch(jobId: string): Promise<JobStatus & { result?: unknown }> {
+    return (await this.#call('GET', `/v1/matches/${encodeURIComponent(jobId)}`)) as JobStatus;
+  }
+
+  /** Uploads a screening portfolio (NDJSON of {ref, tokens}) under a consent; returns the job id. */
+  async screen(consentId: string, ndjson: string | Iterable<Uint8Array>): Promise<{ jobId: string }> {
+    const body = Readable.from(typeof ndjson === 'string' ? [Buffer.from(ndjson)] : ndjson);
+    return (await this.#call(
+      'POST',
+      `/v1/screens?consentId=${encodeURIComponent(consentId)}`,
+      { 'content-type': 'application/x-ndjson' },
+      body,
+    )) as { jobId: string };
+  }
+
+  /** A screening job's state and progress. Throws JOB_NOT_FOUND. */
+  async getScreen(jobId: string): Promise<JobStatus> {
+    return (await this.#call('GET', `/v1/screens/${encodeURIComponent(jobId)}`)) as JobStatus;
+  }
+
+  /** The reported rows of a completed screening job. Throws JOB_NOT_FINISHED. */
+  async screenRows(jobId: string): Promise<unknown[]> {
+    const text = (await this.#call('GET', `/v1/screens/${encodeURIComponent(jobId)}/rows`, {}, undefined, true)) as string;
+    return text
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l) as unknown);
+  }
+
+  /** The caller's usage feed after `after` (a cursor it returned, or "0"). */
+  async events(after = '0', limit = 100): Promise<{ events: Array<Record<string, unknown>>; cursor: string }> {
+    const q = `after=${encodeURIComponent(after)}&limit=${limit}`;
+    return (await this.#call('GET', `/v1/events?${q}`)) as { events: Array<Record<string, unknown>>; cursor: string };
+  }
+
+  /** Operator only: pairwise member overlap counts. */
+  async overlap(): Promise<unknown> {
+    return this.#call('GET', '/v1/stats/overlap');
+  }
+
   /** Closes kept-alive connections. */
   close(): void {
     this.#agent.destroy();
   }
 
-  #call(method: string, path: string, headers: Record<string, string> = {}, body?: Body): Promise<unknown> {
+  #json(method: string, path: string, value: unknown): Promise<unknown> {
+    const body = Readable.from([Buffer.from(JSON.stringify(value))]);
+    return this.#call(method, path, { 'content-type': 'application/json' }, body);
+  }
+
+  #call(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: Body,
+    text = false,
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       let answered = false;
       const req = request(new URL(path, this.#base), { method, agent: this.#agent, headers }, (res) => {
         answered = true;
-        readResponse(res).then(resolve, reject);
+        readResponse(res, text).then(resolve, reject);
       });
       req.on('error', (err) => {
         // Once the broker has answered (e.g. 413 before the whole body was sent), a reset on the
@@ -148,12 +242,13 @@ export class MemberClient {
   }
 }
 
-async function readResponse(res: IncomingMessage): Promise<unknown> {
+async function readResponse(res: IncomingMessage, asText = false): Promise<unknown> {
   const parts: Buffer[] = [];
   for await (const chunk of res) parts.push(chunk as Buffer);
   const text = Buffer.concat(parts).toString('utf8');
   const status = res.statusCode ?? 0;
   if (status === 204) return undefined;
+  if (asText && status >= 200 && status < 300) return text;
   let value: unknown;
   try {
     value = text.length > 0 ? JSON.parse(text) : undefined;

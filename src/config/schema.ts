@@ -61,6 +61,8 @@ export const configSchema = z
         attempts: z.number().int().min(1).default(3),
         backoffMs: z.number().int().min(0).default(1000),
         ingestConcurrency: z.number().int().min(1).default(1),
+        /** Match jobs one worker process runs at once (each mostly waits on Redis and the log). */
+        matchConcurrency: z.number().int().min(1).default(64),
         lockDurationMs: z.number().int().min(1000).default(30000),
         stalledIntervalMs: z.number().int().min(500).default(30000),
         purgeEveryMs: z.number().int().min(1000).default(3600000),

@@ -5,7 +5,7 @@
  */
 import { BrokerError } from '../errors.js';
 import { isIdentifierType, SCHEMA } from '../normalize/schema.js';
-import { fromBase64url } from '../util/bytes.js';
+import { base64urlLength, fromBase64url } from '../util/bytes.js';
 import {
   checkGroupName,
   checkIdPart,
@@ -50,11 +50,8 @@ function checkExactKeys(value: Record<string, unknown>, keys: readonly string[],
   }
 }
 
-/**
- * Decodes one "bb1."-prefixed sealed value, checking its length in bytes. Throws ENVELOPE_VERSION
- * for another version's prefix and ENVELOPE_MALFORMED for anything else that is wrong.
- */
-export function decodeSealed(value: unknown, field: string, minBytes: number, maxBytes: number): Uint8Array {
+/** The prefix and size checks shared by checkSealed and decodeSealed. */
+function checkSealedText(value: unknown, field: string, maxBytes: number): asserts value is string {
   if (typeof value !== 'string') malformed('sealed value must be a string', field);
   if (!value.startsWith(SEALED_PREFIX)) {
     const other = OTHER_PREFIX.exec(value.slice(0, 8));
@@ -63,14 +60,37 @@ export function decodeSealed(value: unknown, field: string, minBytes: number, ma
   }
   if (value.length > SEALED_PREFIX.length + Math.ceil((maxBytes * 4) / 3))
     malformed('sealed value too long', field);
+}
+
+const NOT_BASE64URL = 'sealed value is not canonical unpadded base64url';
+const WRONG_LENGTH = 'sealed value has the wrong length';
+
+/**
+ * Checks one "bb1."-prefixed sealed value without decoding it: the same checks, in the same order
+ * and with the same errors, as decodeSealed. parseEnvelope uses it, since shape validation (the
+ * broker's, on every stored envelope) never needs the bytes. Throws ENVELOPE_VERSION /
+ * ENVELOPE_MALFORMED.
+ */
+export function checkSealed(value: unknown, field: string, minBytes: number, maxBytes: number): void {
+  checkSealedText(value, field, maxBytes);
+  const length = base64urlLength(value, SEALED_PREFIX.length);
+  if (length === -1) malformed(NOT_BASE64URL, field);
+  if (length < minBytes || length > maxBytes) malformed(WRONG_LENGTH, field);
+}
+
+/**
+ * Decodes one "bb1."-prefixed sealed value, checking its length in bytes. Throws ENVELOPE_VERSION
+ * for another version's prefix and ENVELOPE_MALFORMED for anything else that is wrong.
+ */
+export function decodeSealed(value: unknown, field: string, minBytes: number, maxBytes: number): Uint8Array {
+  checkSealedText(value, field, maxBytes);
   let bytes: Uint8Array;
   try {
     bytes = fromBase64url(value.slice(SEALED_PREFIX.length));
   } catch {
-    malformed('sealed value is not canonical unpadded base64url', field);
+    malformed(NOT_BASE64URL, field);
   }
-  if (bytes.length < minBytes || bytes.length > maxBytes)
-    malformed('sealed value has the wrong length', field);
+  if (bytes.length < minBytes || bytes.length > maxBytes) malformed(WRONG_LENGTH, field);
   return bytes;
 }
 
@@ -85,7 +105,7 @@ export function decodeSlot(value: unknown, field: string): Uint8Array {
 function parseGroup(value: unknown, field: string): SealedGroup {
   if (!isPlainObject(value)) malformed('a group must be an object', field);
   checkExactKeys(value, ['ct', 'slots'], field);
-  decodeContent(value.ct, `${field}.ct`);
+  checkSealed(value.ct, `${field}.ct`, MIN_CT_BYTES, MAX_CT_BYTES);
   const slots = value.slots;
   if (!isPlainObject(slots)) malformed('slots must be an object', `${field}.slots`);
   const types = Object.keys(slots);
@@ -93,14 +113,15 @@ function parseGroup(value: unknown, field: string): SealedGroup {
   const out: SealedGroup['slots'] = {};
   for (const type of types) {
     if (!isIdentifierType(type)) malformed('slot names must be identifier types', `${field}.slots`);
-    decodeSlot(slots[type], `${field}.slots.${type}`);
+    checkSealed(slots[type], `${field}.slots.${type}`, SLOT_BYTES, SLOT_BYTES);
     out[type] = slots[type] as string;
   }
   return { ct: value.ct as string, slots: out };
 }
 
 /**
- * Validates an untrusted value as an envelope bb1 and returns a fresh copy of it. Does not decrypt.
+ * Validates an untrusted value as an envelope bb1 and returns a fresh copy of it. Does not decrypt
+ * (nor decode: sealed values are checked by checkSealed).
  * Throws BrokerError ENVELOPE_VERSION for another version, ENVELOPE_MALFORMED for any other defect.
  */
 export function parseEnvelope(input: unknown): Envelope {

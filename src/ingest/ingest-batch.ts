@@ -1,21 +1,22 @@
 /**
  * Ingest of one signed batch (DESIGN §6 `ingest`), as a list of named checks then an idempotent
- * store. Pass 1 verifies the manifest (signature, signer = caller, body), the record count and the
- * recordsDigest over the exact record bytes, so a tampered batch stores nothing. Pass 2 validates,
- * re-keys and stores records chunk by chunk; each chunk is atomic and a retried run rewrites nothing,
- * so a job killed mid-batch and run again ends exactly as if it had run once.
+ * store. Pass 1 (verify-batch.ts) verifies the manifest (signature, signer = caller, body), the
+ * record count and the recordsDigest over the exact record bytes, so a tampered batch stores
+ * nothing. Pass 2 validates and re-keys records chunk by chunk and stores each chunk in one atomic
+ * step, pipelined (store-pipeline.ts): Redis writes one chunk while the next is validated. A retried
+ * run rewrites nothing, so a job killed mid-batch and run again ends exactly as if it had run once.
  */
-import { streamingSha256 } from '../crypto/hash.js';
-import { BrokerError } from '../errors.js';
 import type { IndexKeyer } from '../tokenize/index-key.js';
 import type { PreparedRecord } from '../store/record-store.js';
 import type { BeginOutcome, StoreOutcome } from '../store/scripts.js';
 import { STORE_OUTCOME } from '../store/scripts.js';
 import { splitLines } from './lines.js';
-import { checkManifest } from './manifest.js';
-import type { BatchManifest, ManifestVerifier, Party } from './manifest.js';
+import type { ManifestVerifier, Party } from './manifest.js';
 import { prepareRecord, rejectOf } from './record.js';
 import type { Reject } from './record.js';
+import { StorePipeline } from './store-pipeline.js';
+import type { PreparedChunk } from './store-pipeline.js';
+import { verifyBatch } from './verify-batch.js';
 
 const DAY_MS = 86_400_000;
 
@@ -57,6 +58,8 @@ export interface IngestOptions {
   maxRejectsReported: number;
   onProgress?: (percent: number) => Promise<void> | void;
   now?: () => number;
+  /** Chunk stores in flight while the next chunk is validated (default 2). */
+  storesInFlight?: number;
 }
 
 export interface IngestResult {
@@ -68,41 +71,6 @@ export interface IngestResult {
   rejects: Reject[];
   rejectsTruncated: boolean;
   expiresAt: string;
-}
-
-interface VerifiedBatch {
-  manifest: BatchManifest;
-  manifestDigest: string;
-}
-
-/** Pass 1. Throws BAD_JSON, SIG_*, SIGNER_MISMATCH, MANIFEST_INVALID, BATCH_EMPTY, RECORDS_COUNT, RECORDS_DIGEST. */
-async function verifyBatch(options: IngestOptions): Promise<VerifiedBatch> {
-  let manifest: BatchManifest | undefined;
-  let manifestDigest = '';
-  const records = streamingSha256();
-  let count = 0;
-  for await (const line of splitLines(options.open())) {
-    if (manifest === undefined) {
-      manifest = checkManifest(line.bytes.toString('utf8'), options.caller, options.verify);
-      manifestDigest = streamingSha256().update(line.bytes).digestHex();
-      continue;
-    }
-    records.update(line.bytes).update('\n');
-    count++;
-  }
-  if (manifest === undefined) throw new BrokerError('BATCH_EMPTY', 'the batch has no manifest line');
-  if (count !== manifest.records) {
-    throw new BrokerError(
-      'RECORDS_COUNT',
-      `the manifest declares ${manifest.records} records, the batch holds ${count}`,
-    );
-  }
-  if (records.digestHex() !== manifest.recordsDigest) {
-    throw new BrokerError('RECORDS_DIGEST', 'the record lines do not match the manifest recordsDigest', {
-      hint: 'the batch was altered after it was signed; prepare and submit it again',
-    });
-  }
-  return { manifest, manifestDigest };
 }
 
 class RejectList {
@@ -120,7 +88,7 @@ class RejectList {
  * Throws the pass-1 codes, BATCH_CONFLICT, and whatever the store throws (Redis errors: retryable).
  */
 export async function ingestBatch(options: IngestOptions): Promise<IngestResult> {
-  const { manifest, manifestDigest } = await verifyBatch(options);
+  const { manifest, manifestDigest } = await verifyBatch(options.open(), options.caller, options.verify);
   const owner = manifest.member;
   const now = options.now?.() ?? Date.now();
   const life = (manifest.dataLifeDays ?? options.defaultDataLifeDays) * DAY_MS;
@@ -136,29 +104,30 @@ export async function ingestBatch(options: IngestOptions): Promise<IngestResult>
     if (stored !== undefined) return JSON.parse(stored) as IngestResult;
   }
   const rejects = new RejectList(options.maxRejectsReported);
-  const seen = new Set<string>();
   let accepted = 0;
-  let chunk: PreparedRecord[] = [];
-  let chunkLines: number[] = [];
-  const flush = async (): Promise<void> => {
-    const outcomes = await options.store.storeChunk(owner, manifest.batchId, begun.expiresAt, chunk);
+  const onStored = async (chunk: PreparedChunk, outcomes: StoreOutcome[]): Promise<void> => {
     outcomes.forEach((outcome, i) => {
       if (outcome !== STORE_OUTCOME.HELD_BY_OTHER_BATCH) accepted++;
       else {
         rejects.add({
-          line: chunkLines[i] ?? 0,
+          line: chunk.lines[i] ?? 0,
           code: 'DUPLICATE_RECORD',
-          recordId: chunk[i]?.recordId ?? '',
+          recordId: chunk.records[i]?.recordId ?? '',
           message: 'the recordId is already stored by another batch; withdraw it first',
         });
       }
     });
-    chunk = [];
-    chunkLines = [];
     await options.onProgress?.(
       Math.floor((100 * (accepted + rejects.count)) / Math.max(1, manifest.records)),
     );
   };
+  const pipeline = new StorePipeline(
+    (records) => options.store.storeChunk(owner, manifest.batchId, begun.expiresAt, records),
+    onStored,
+    options.storesInFlight ?? 2,
+  );
+  const seen = new Set<string>();
+  let chunk: PreparedChunk = { records: [], lines: [] };
   for await (const line of splitLines(options.open())) {
     if (line.number === 1) continue;
     let record: PreparedRecord;
@@ -178,11 +147,15 @@ export async function ingestBatch(options: IngestOptions): Promise<IngestResult>
       continue;
     }
     seen.add(record.recordId);
-    chunk.push(record);
-    chunkLines.push(line.number);
-    if (chunk.length >= options.chunkRecords) await flush();
+    chunk.records.push(record);
+    chunk.lines.push(line.number);
+    if (chunk.records.length >= options.chunkRecords) {
+      await pipeline.submit(chunk);
+      chunk = { records: [], lines: [] };
+    }
   }
-  await flush();
+  await pipeline.submit(chunk); // the last chunk, possibly empty: progress reaches its final value
+  await pipeline.drain();
   rejects.kept.sort((a, b) => a.line - b.line);
   const result: IngestResult = {
     batchId: manifest.batchId,

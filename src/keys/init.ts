@@ -16,6 +16,7 @@ import { toBase64url } from '../util/bytes.js';
 import { DIR_MODE, exists, makePrivateDir, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, writeJsonFile, writeNewFile } from './files.js';
 import * as layout from './layout.js';
 import { signRevocationList } from './revocation.js';
+import { createTokenAuthorityKeys } from '../token-authority/key-files.js';
 import { TOKEN_SECRET_BYTES, wrapTokenSecret } from './token-secret.js';
 
 export const CONSORTIUM_SCHEMA = 'cn-credit/1';
@@ -182,6 +183,7 @@ async function build(root: string, options: InitOptions): Promise<Omit<InitSumma
     await writeJsonFile(broker.indexKey, { alg: 'HMAC-SHA256', key: toBase64url(randomBytes(32)) }, PRIVATE_FILE_MODE);
     await writeJsonFile(broker.logKey, { ...logKeyPub, secretKey: toBase64url(logKey.secretKey) }, PRIVATE_FILE_MODE);
     await writeJsonFile(broker.logKeyPub, logKeyPub, PUBLIC_FILE_MODE);
+    await createTokenAuthorityKeys(root, consortium, epoch);
     await writeJsonFile(
       layout.consortiumPath(root),
       {

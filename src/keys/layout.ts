@@ -87,8 +87,24 @@ export function operatorPaths(dir: string, id: string): TlsPaths {
   return tlsPaths(path.join(dir, 'operators', checkPartyId(id, 'operator id')));
 }
 
-export function tokenAuthorityPaths(dir: string): TlsPaths {
-  return tlsPaths(path.join(dir, 'token-authority'));
+export function tokenAuthorityPaths(dir: string) {
+  const base = path.join(dir, 'token-authority');
+  return {
+    ...tlsPaths(base),
+    /** RFC 9497 key pairs per epoch (0600) and their public half (0644). */
+    oprfKeys: path.join(base, 'oprf-keys.json'),
+    oprfKeysPub: path.join(base, 'oprf-keys.pub.json'),
+    /** Ed25519 key that signs the daily evaluation counters. */
+    counterKey: path.join(base, 'counter-key.json'),
+    counterKeyPub: path.join(base, 'counter-key.pub'),
+    /** Daily evaluation counts, one JSON file per UTC day. */
+    countersDir: path.join(base, 'counters'),
+  };
+}
+
+/** The signed-note style name of the token authority's counter-signing key. */
+export function counterKeyName(consortium: string): string {
+  return `blindbroker.${consortium}/token-authority/counters`;
 }
 
 /** The C2SP signed-note origin of the consortium's log (DESIGN §5). */

@@ -4,7 +4,7 @@
  * SHA-256(""). The split rule (largest power of two strictly below n) is what makes a tree of any
  * size interoperable; `rootOfLeafHashes` computes it bottom-up without recursion.
  */
-import { sha256 } from '../crypto/hash.js';
+import { sha256, sha256Fast } from '../crypto/hash.js';
 
 export const HASH_SIZE = 32;
 
@@ -16,7 +16,7 @@ export function leafHash(entry: Uint8Array): Uint8Array {
   const input = new Uint8Array(entry.length + 1);
   input[0] = 0x00;
   input.set(entry, 1);
-  return sha256(input);
+  return sha256Fast(input);
 }
 
 /** SHA-256(0x01 ‖ left ‖ right); both halves are 32-byte hashes. */
@@ -25,7 +25,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   input[0] = 0x01;
   input.set(left, 1);
   input.set(right, 1 + left.length);
-  return sha256(input);
+  return sha256Fast(input);
 }
 
 /**

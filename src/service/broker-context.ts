@@ -13,6 +13,8 @@ import type { RunningWorkers } from '../jobs/workers.js';
 import { loadBrokerKeys } from '../keys/load.js';
 import type { BrokerKeys } from '../keys/load.js';
 import { loadRevocationList } from '../keys/revocation.js';
+import { openLog } from '../ledger/log-runtime.js';
+import type { BrokerLog } from '../ledger/log-runtime.js';
 import type { Logger } from '../ops/logger.js';
 import type { BrokerMetrics } from '../ops/metrics.js';
 import { createKeySpace } from '../store/keys.js';
@@ -22,6 +24,9 @@ import { createStoreClient } from '../store/redis.js';
 import type { RedisClient } from '../store/redis.js';
 import { StageStore } from '../store/stage-store.js';
 import { IndexKeyer } from '../tokenize/index-key.js';
+import { startMatchWorkers } from '../jobs/match-workers.js';
+import { createMatching } from './matching.js';
+import type { Matching } from './matching.js';
 
 const REVOCATION_RELOAD_MS = 60_000;
 
@@ -36,6 +41,10 @@ export interface BrokerContext {
   verify: ManifestVerifier;
   logger: Logger;
   metrics: BrokerMetrics;
+  /** The transparency log; `serve` starts its sequencer and checkpointer (DESIGN §5). */
+  log: BrokerLog;
+  /** Consents, owner policies, matching and screening (DESIGN §4, §6). */
+  matching: Matching;
   revokedSerials: () => ReadonlySet<string>;
   startWorkers(queues: readonly QueueName[]): RunningWorkers;
   close(): Promise<void>;
@@ -81,6 +90,16 @@ export async function openBrokerContext(
   const verify = await createManifestVerifier(config.keysDir, brokerKeys.caCertPem, () => revoked);
   const keyer = new IndexKeyer(brokerKeys.indexKey);
   const running: RunningWorkers[] = [];
+  const log = openLog({ client, prefix: config.redis.prefix, logKey: brokerKeys.logKey, logger });
+  const matching = await createMatching({
+    config,
+    caCertPem: brokerKeys.caCertPem,
+    revokedSerials: () => revoked,
+    client,
+    keys,
+    keyer,
+    log: () => log.service,
+  });
   return {
     config,
     brokerKeys,
@@ -92,15 +111,27 @@ export async function openBrokerContext(
     verify,
     logger,
     metrics,
+    log,
+    matching,
     revokedSerials: () => revoked,
     startWorkers(names) {
       const workers = startWorkers({ config, keys, records, stage, keyer, verify, logger, metrics }, names);
       running.push(workers);
-      return workers;
+      const matchWorkers = startMatchWorkers(
+        { config, keys, stage, match: matching.matchDeps, screen: matching.screenDeps, logger },
+        names,
+      );
+      running.push(matchWorkers);
+      return {
+        async close() {
+          await Promise.all([workers.close(), matchWorkers.close()]);
+        },
+      };
     },
     async close() {
       clearInterval(reload);
       await Promise.all(running.map((w) => w.close()));
+      await log.stop();
       await queues.close();
       if (client.isOpen) await client.close().catch(() => client.destroy());
       else client.destroy();

@@ -39,7 +39,7 @@ export interface KeySpace {
   /** BullMQ's `prefix` option: every queue key starts with it. */
   readonly queuePrefix: string;
   /** Queue name for BullMQ; the braces make it a hash tag so one queue's keys share a slot. */
-  queueName(name: 'ingest' | 'purge'): string;
+  queueName(name: 'ingest' | 'purge' | 'match' | 'screen'): string;
   /** Set of owner ids that hold records (purge and lookups fan out over it). */
   owners(): string;
   /** String `<batchId>\n<stored record JSON>` of one record. */
@@ -123,5 +123,68 @@ export function createLogKeys(prefix: string): LogKeys {
     checkpoint: () => `${tag}:cp`,
     checkpoints: () => `${tag}:cps`,
     everything: () => `${tag}:*`,
+  };
+}
+
+// ─── Consents, owner policies, matching and the usage feed (DESIGN §3, §4, §6) ──────────────────
+// A consent's keys share the hash tag `{c:<consentId>}` (its use is checked and counted in one Lua
+// step); a member's policy, consent list and event feed live under its owner tag `{o:<member>}`;
+// a job's disclosure receipts and screening rows under `{j:<jobId>}`.
+
+const CONSENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+function checkPart(value: string, pattern: RegExp, field: string): string {
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new BrokerError(
+      'BAD_ID',
+      `${field} must be 1-128 letters, digits, dot, colon, underscore or hyphen`,
+      {
+        field,
+      },
+    );
+  }
+  return value;
+}
+
+export interface MatchKeys {
+  /** Hash of one consent: `signed` (signed grant JSON), `tokens` (subject tokens JSON), `receipt`. */
+  consent(consentId: string): string;
+  /** Hash: the consent's stored lifecycle state (status, lastRequestAt, sequenced, …). */
+  consentState(consentId: string): string;
+  /** Hash: `interval`, `count`, `total`, `lastUsedAt`, and `job:<jobId>` markers of counted uses. */
+  consentUsage(consentId: string): string;
+  /** Set of owners whose records were released under the consent (told when it is revoked). */
+  consentOwners(consentId: string): string;
+  /** Sorted set consentId → granted-at (ms): the member's consents. */
+  consentsOf(member: string): string;
+  /** String: the member's signed policy and its version, as JSON. */
+  policy(member: string): string;
+  /** Stream: the member's usage feed (releases of its records, revocations). */
+  events(member: string): string;
+  /** Hash record key → disclosure receipt JSON, per job (a retried job reuses them). */
+  disclosures(jobId: string): string;
+  /** List of a screening job's reported rows, as NDJSON chunks in order. */
+  screenRows(jobId: string): string;
+  /** Index bucket number `bucket` (0 … 2^bits − 1) of an owner, as KeySpace.indexBucket names it. */
+  indexBucketAt(owner: string, bucket: number): string;
+}
+
+/** The matching key space under `prefix`. */
+export function createMatchKeys(prefix: string): MatchKeys {
+  const consent = (id: string): string => `${prefix}:{c:${checkPart(id, CONSENT_ID, 'consentId')}}`;
+  const owner = (id: string): string => `${prefix}:{o:${checkOwnerId(id)}}`;
+  const job = (id: string): string => `${prefix}:{j:${checkPart(id, JOB_ID, 'jobId')}}`;
+  return {
+    consent: (id) => `${consent(id)}:doc`,
+    consentState: (id) => `${consent(id)}:state`,
+    consentUsage: (id) => `${consent(id)}:use`,
+    consentOwners: (id) => `${consent(id)}:owners`,
+    consentsOf: (member) => `${owner(member)}:consents`,
+    policy: (member) => `${owner(member)}:policy`,
+    events: (member) => `${owner(member)}:events`,
+    disclosures: (id) => `${job(id)}:disc`,
+    screenRows: (id) => `${job(id)}:rows`,
+    indexBucketAt: (id, bucket) => `${owner(id)}:ix:${bucket.toString(36)}`,
   };
 }

@@ -8,7 +8,20 @@ import { fileURLToPath } from 'node:url';
 import { BrokerError } from '../errors.js';
 import type { RedisClient } from './redis.js';
 
-export type ScriptName = 'store-records-1' | 'delete-record-3' | 'begin-submission-2' | 'finish-submission-1';
+export type ScriptName =
+  | 'store-records-1'
+  | 'delete-record-3'
+  | 'begin-submission-2'
+  | 'finish-submission-1'
+  // transparency log (src/ledger/log-store.ts maps their replies)
+  | 'log-commit-4'
+  | 'log-lease-2'
+  | 'log-release-1'
+  | 'log-checkpoint-2'
+  | 'log-read-nodes-1'
+  // consents and matching (src/store/consent-store.ts maps their replies)
+  | 'consent-use-1'
+  | 'policy-set-1';
 
 /** The .lua files sit next to this module (`npm run build` copies them into dist/). */
 function scriptPath(name: ScriptName): string {
@@ -36,7 +49,7 @@ export async function runScript(
   client: RedisClient,
   name: ScriptName,
   keys: string[],
-  args: string[],
+  args: Array<string | Buffer>,
 ): Promise<unknown> {
   const script = load(name);
   if (script.sha !== undefined) {

@@ -24,13 +24,26 @@ export class StageStore {
     await this.client.multi().rPush(key, chunk).expire(key, this.ttlSeconds).exec();
   }
 
-  /** The upload's chunks, in order, read one at a time (never the whole body at once). */
+  /**
+   * The upload's chunks, in order, each one requested while the caller works on the one before
+   * (one read ahead: two chunks in memory, never the whole body). Throws when a chunk has gone.
+   */
   async *chunks(owner: string, uploadId: string): AsyncGenerator<Buffer> {
     const key = this.keys.stage(owner, uploadId);
     const count = await this.client.lLen(key);
+    const read = (i: number): Promise<Buffer | null> | undefined => {
+      if (i >= count) return undefined;
+      const pending = this.#binary.lIndex(key, i);
+      // Handled here so that a read ahead failing while the caller is busy is not "unhandled";
+      // awaiting it below still throws.
+      pending.catch(() => undefined);
+      return pending;
+    };
+    let next = read(0);
     for (let i = 0; i < count; i++) {
-      const chunk = await this.#binary.lIndex(key, i);
-      if (chunk === null) throw new Error(`staged chunk ${i} of ${uploadId} is missing`);
+      const chunk = await next;
+      next = read(i + 1);
+      if (chunk === null || chunk === undefined) throw new Error(`staged chunk ${i} of ${uploadId} is missing`);
       yield chunk;
     }
   }

@@ -43,6 +43,33 @@ export function fromBase64url(text: string, expectedLength?: number): Uint8Array
   return bytes;
 }
 
+/** Value of a base64url character (RFC 4648 §5 table 2), or -1 outside the alphabet. */
+function sextet(code: number): number {
+  if (code >= 65 && code <= 90) return code - 65;
+  if (code >= 97 && code <= 122) return code - 71;
+  if (code >= 48 && code <= 57) return code + 4;
+  if (code === 45) return 62;
+  return code === 95 ? 63 : -1;
+}
+
+/**
+ * The number of bytes `text.slice(start)` decodes to when it is canonical unpadded base64url, and
+ * -1 otherwise, without decoding it: exactly the inputs fromBase64url accepts (alphabet, a length
+ * not ≡ 1 mod 4, zero trailing bits in the last character). For validating bulk values that are
+ * stored, never opened (ingest checks every sealed value and token this way).
+ */
+export function base64urlLength(text: string, start = 0): number {
+  const chars = text.length - start;
+  if (chars < 0 || chars % 4 === 1 || !BASE64URL.test(start === 0 ? text : text.slice(start))) return -1;
+  const rest = chars % 4;
+  if (rest !== 0) {
+    // 2 chars carry 1 byte + 4 spare bits, 3 chars 2 bytes + 2 spare bits: canonical means zeros.
+    const spare = rest === 2 ? 0x0f : 0x03;
+    if ((sextet(text.charCodeAt(text.length - 1)) & spare) !== 0) return -1;
+  }
+  return Math.floor((chars * 3) / 4);
+}
+
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }

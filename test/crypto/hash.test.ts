@@ -70,6 +70,21 @@ describe('crypto/hash', () => {
     );
   });
 
+  it('when one keyed HMAC is reused over messages of changing length, then each MAC stays exact', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 100 }),
+        fc.array(fc.uint8Array({ maxLength: 130 }), { minLength: 1, maxLength: 20 }),
+        (key, messages) => {
+          const keyed = new KeyedHmacSha256(key);
+          for (const msg of messages) {
+            assert.equal(toHex(keyed.mac(msg)), createHmac('sha256', key).update(msg).digest('hex'));
+          }
+        },
+      ),
+    );
+  });
+
   it('when the PRK is short or the length out of range, then HKDF-Expand throws RangeError', () => {
     assert.throws(() => hkdfExpandSha256(new Uint8Array(31), new Uint8Array(), 16), RangeError);
     assert.throws(() => hkdfExpandSha256(new Uint8Array(32), new Uint8Array(), 0), RangeError);

@@ -78,13 +78,17 @@ export function memberRoutes(router: Router, deps: AppDeps): void {
 
   router.get('/v1/jobs/:id', async (req: Request, res: Response) => {
     const caller = requireRole(res, 'member');
-    const job = (await deps.queues.ingest.getJob(String(req.params.id))) as Job<IngestJobData> | undefined;
+    const jobId = String(req.params.id);
+    // State first, then the job: a job read first and seen "completed" a moment later would be
+    // answered without its result.
+    const state = await deps.queues.ingest.getJobState(jobId);
+    const job = (await deps.queues.ingest.getJob(jobId)) as Job<IngestJobData> | undefined;
     if (!job || job.data.member !== caller.id) {
       throw new BrokerError('JOB_NOT_FOUND', 'no such job of yours', {
         hint: 'use the jobId that POST /v1/submissions answered',
       });
     }
-    res.json(jobView(job, await job.getState()));
+    res.json(jobView(job, state));
   });
 
   router.get('/v1/submissions', async (_req: Request, res: Response) => {

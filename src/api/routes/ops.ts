@@ -17,7 +17,7 @@ export function opsRoutes(router: Router, deps: AppDeps): void {
     } catch (cause) {
       throw new BrokerError('REDIS_UNAVAILABLE', 'Redis is unreachable', { cause });
     }
-    res.json({ status: 'ready' });
+    res.json({ status: 'ready', details: { persistence: await deps.persistence() } });
   });
 
   router.get('/metrics', async (_req: Request, res: Response) => {

@@ -1,6 +1,7 @@
 --[[
   Stores a chunk of one owner's records with their index entries, idempotently (DESIGN §6 ingest).
   Every key is under the owner's hash tag, so the whole chunk is one atomic step on one slot.
+  Needs Redis >= 7.0 (SET with both NX and GET).
 
   Input:
     KEYS[1]    the owner's expiries sorted set
@@ -17,15 +18,22 @@
 local expiries = KEYS[1]
 local batchPrefix = ARGV[1] .. "\n"
 local expiresAt = ARGV[2]
+-- ZADD takes many members per call; flushing every 500 keeps unpack() far below Lua's C stack.
+local pending = {}
+local function flushExpiries()
+  if #pending > 0 then
+    redis.call("ZADD", expiries, unpack(pending))
+    pending = {}
+  end
+end
 local out = {}
 local k = 2
 local a = 3
 while a <= #ARGV do
   local recordId = ARGV[a]
-  local value = ARGV[a + 1]
   local n = tonumber(ARGV[a + 2])
-  local recordKey = KEYS[k]
-  local existing = redis.call("GET", recordKey)
+  -- One call both claims the record key and reads whoever already holds it.
+  local existing = redis.call("SET", KEYS[k], ARGV[a + 1], "NX", "GET")
   if existing then
     if string.sub(existing, 1, #batchPrefix) == batchPrefix then
       out[#out + 1] = 2
@@ -33,16 +41,19 @@ while a <= #ARGV do
       out[#out + 1] = 0
     end
   else
-    redis.call("SET", recordKey, value)
-    redis.call("ZADD", expiries, expiresAt, recordId)
+    pending[#pending + 1] = expiresAt
+    pending[#pending + 1] = recordId
+    if #pending >= 1000 then
+      flushExpiries()
+    end
     for i = 1, n do
       local bucket = KEYS[k + i]
       local field = ARGV[a + 2 + i]
-      local current = redis.call("HGET", bucket, field)
-      if not current then
-        redis.call("HSET", bucket, field, recordId)
-      elseif not string.find("|" .. current .. "|", "|" .. recordId .. "|", 1, true) then
-        redis.call("HSET", bucket, field, current .. "|" .. recordId)
+      if redis.call("HSETNX", bucket, field, recordId) == 0 then
+        local current = redis.call("HGET", bucket, field)
+        if not string.find("|" .. current .. "|", "|" .. recordId .. "|", 1, true) then
+          redis.call("HSET", bucket, field, current .. "|" .. recordId)
+        end
       end
     end
     out[#out + 1] = 1
@@ -50,4 +61,5 @@ while a <= #ARGV do
   k = k + 1 + n
   a = a + 3 + n
 end
+flushExpiries()
 return out

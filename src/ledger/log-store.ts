@@ -1,0 +1,235 @@
+/**
+ * The transparency log's Redis storage (DESIGN §5, RFC 9162 §2.1). Key names come from
+ * src/store/keys.ts (`LogKeys`, all under the `{log}` hash tag); scripts from src/store/lua/.
+ *
+ * Layout, chosen for memory at millions of entries:
+ * - entries: lists of ENTRY_CHUNK canonical JSON texts (listpack-packed, a few bytes of overhead
+ *   each); a range read is one LRANGE per chunk;
+ * - complete-node hashes (tree-nodes.ts addressing; level 0 = leaf hashes): one string per
+ *   (level, NODE_CHUNK indexes) packing the 32-byte hashes end to end. Nodes of a level are
+ *   created strictly in index order, so a commit APPENDs; 1,000,000 entries hold ~2,000,000
+ *   nodes = 64 MB with almost no per-node overhead;
+ * - head: size, root and frontier, advanced only by the commit script together with the nodes.
+ * The commit script's replies are mapped to meanings here and nowhere else.
+ */
+import { RESP_TYPES } from 'redis';
+import { BrokerError } from '../errors.js';
+import type { LogKeys } from '../store/keys.js';
+import type { RedisClient } from '../store/redis.js';
+import { runScript } from '../store/scripts.js';
+import { HASH_SIZE } from './merkle.js';
+import type { NodeReader } from './proofs.js';
+import type { AppendResult, NodeId } from './tree-nodes.js';
+
+export const ENTRY_CHUNK = 1024;
+export const NODE_CHUNK = 4096;
+/** How many recent pending-id → index acknowledgements the log keeps for `waitSequenced`. */
+export const ACKS_KEPT = 1_000_000;
+
+export interface LogHead {
+  readonly size: number;
+  readonly root: Uint8Array | undefined;
+  /** Hashes of `frontierNodeIds(size)`. */
+  readonly frontier: Uint8Array[];
+}
+
+export interface PendingItem {
+  /** The id the producer got back (a Redis stream id). */
+  readonly id: string;
+  readonly text: string;
+}
+
+export interface CommitInput {
+  /** The lease value the sequencer holds (fencing). */
+  readonly lease: string;
+  readonly expectedSize: number;
+  readonly append: AppendResult;
+  /** Canonical entry texts, in index order: expectedSize, expectedSize + 1, … */
+  readonly entries: readonly string[];
+  /** Every pending item consumed, with its index or -1 when it was dropped as malformed. */
+  readonly pending: ReadonlyArray<{ id: string; index: number }>;
+}
+
+export type CommitOutcome = 'committed' | 'stale-size' | 'lease-lost';
+
+function damaged(message: string): BrokerError {
+  return new BrokerError('LOG_STORAGE', message, {
+    hint: 'the log storage in Redis is damaged; restore it from its AOF or backup',
+  });
+}
+
+function bytes(value: unknown): Uint8Array {
+  return Buffer.isBuffer(value)
+    ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+    : new Uint8Array(0);
+}
+
+/** Splits packed 32-byte hashes. Throws LOG_STORAGE when the length is not `count` hashes. */
+export function unpackHashes(packed: Uint8Array, count: number): Uint8Array[] {
+  if (packed.length !== count * HASH_SIZE)
+    throw damaged(`expected ${count} stored hashes, got ${packed.length} bytes`);
+  return Array.from({ length: count }, (_, i) => packed.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+}
+
+export class LogStore implements NodeReader {
+  readonly #client: RedisClient;
+  readonly #binary;
+  readonly keys: LogKeys;
+
+  constructor(client: RedisClient, keys: LogKeys) {
+    this.#client = client;
+    this.#binary = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    this.keys = keys;
+  }
+
+  get client(): RedisClient {
+    return this.#client;
+  }
+
+  /** Size, root and frontier as last committed. Throws LOG_STORAGE when they disagree. */
+  async head(): Promise<LogHead> {
+    const [size, root, frontier] = await this.#binary.hmGet(this.keys.head(), ['size', 'root', 'frontier']);
+    const n = size ? Number(size.toString()) : 0;
+    if (!Number.isSafeInteger(n) || n < 0) throw damaged('the stored log size is not an integer');
+    if (n === 0) return { size: 0, root: undefined, frontier: [] };
+    const rootBytes = bytes(root);
+    if (rootBytes.length !== HASH_SIZE) throw damaged('the stored root is not 32 bytes');
+    const packed = bytes(frontier);
+    return { size: n, root: rootBytes, frontier: unpackHashes(packed, packed.length / HASH_SIZE) };
+  }
+
+  /** Complete-node hashes, in one round trip (NodeReader). Throws LOG_STORAGE for a missing node. */
+  async readNodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
+    if (ids.length === 0) return [];
+    const keys = ids.map((id) => this.keys.nodes(id.level, Math.floor(id.index / NODE_CHUNK)));
+    const offsets = ids.map((id) => String((id.index % NODE_CHUNK) * HASH_SIZE));
+    const reply = await runScript(this.#binary as unknown as RedisClient, 'log-read-nodes-1', keys, offsets);
+    return unpackHashes(bytes(reply), ids.length);
+  }
+
+  /** Canonical entry texts of indexes [start, end). Throws LOG_STORAGE when one is missing. */
+  async readEntries(start: number, end: number): Promise<string[]> {
+    const reads: Array<Promise<string[]>> = [];
+    for (let pos = start; pos < end;) {
+      const chunk = Math.floor(pos / ENTRY_CHUNK);
+      const stop = Math.min(end, (chunk + 1) * ENTRY_CHUNK);
+      reads.push(this.#client.lRange(this.keys.entries(chunk), pos % ENTRY_CHUNK, (stop - 1) % ENTRY_CHUNK));
+      pos = stop;
+    }
+    const out = (await Promise.all(reads)).flat();
+    if (out.length !== Math.max(0, end - start))
+      throw damaged(`entries [${start}, ${end}) are not all stored`);
+    return out;
+  }
+
+  /**
+   * The sequencer's atomic step (log-commit-4.lua). Returns 'stale-size' when the log is no longer
+   * at `expectedSize` (a replay is refused) and 'lease-lost' when the caller's lease is gone.
+   * Throws LOG_STORAGE when stored chunk lengths disagree with the size (nothing is written).
+   */
+  async commit(input: CommitInput): Promise<CommitOutcome> {
+    const { append, expectedSize, entries } = input;
+    if (append.size !== expectedSize + entries.length) {
+      throw new RangeError(`the append ends at ${append.size}, not ${expectedSize} + ${entries.length}`);
+    }
+    const entryKeys: string[] = [];
+    const entryArgs: string[] = [];
+    for (let pos = expectedSize; pos < append.size;) {
+      const chunk = Math.floor(pos / ENTRY_CHUNK);
+      const stop = Math.min(append.size, (chunk + 1) * ENTRY_CHUNK);
+      entryKeys.push(this.keys.entries(chunk));
+      entryArgs.push(String(pos % ENTRY_CHUNK), String(stop - pos));
+      pos = stop;
+    }
+    const nodeKeys: string[] = [];
+    const nodeArgs: Array<string | Buffer> = [];
+    // Nodes of one level arrive in index order; group each run that shares a chunk string.
+    const runs = new Map<string, { first: number; hashes: Uint8Array[] }>();
+    for (const node of append.nodes) {
+      const key = this.keys.nodes(node.level, Math.floor(node.index / NODE_CHUNK));
+      const run = runs.get(key);
+      if (run) run.hashes.push(node.hash);
+      else runs.set(key, { first: node.index, hashes: [node.hash] });
+    }
+    for (const [key, run] of runs) {
+      nodeKeys.push(key);
+      nodeArgs.push(String((run.first % NODE_CHUNK) * HASH_SIZE), Buffer.concat(run.hashes));
+    }
+    const pendingArgs = input.pending.flatMap((p) => [p.id, String(p.index)]);
+    const reply = await runScript(
+      this.#client,
+      'log-commit-4',
+      [this.keys.head(), this.keys.lease(), this.keys.pending(), this.keys.acks(), ...entryKeys, ...nodeKeys],
+      [
+        input.lease,
+        String(expectedSize),
+        String(append.size),
+        Buffer.from(append.root),
+        Buffer.concat(append.frontier),
+        String(entryKeys.length),
+        String(nodeKeys.length),
+        String(input.pending.length),
+        String(ACKS_KEPT),
+        ...entryArgs,
+        ...nodeArgs,
+        ...pendingArgs,
+        ...entries,
+      ],
+    );
+    switch (reply) {
+      case 1:
+        return 'committed';
+      case 0:
+        return 'stale-size';
+      case -1:
+        return 'lease-lost';
+      case -2:
+        throw damaged('a stored entry or node chunk does not match the log size');
+      default:
+        throw new BrokerError('STORE_REPLY', 'log-commit returned an unexpected reply');
+    }
+  }
+
+  /** Adds a canonical entry to the pending stream and returns its pending id. */
+  async enqueue(text: string): Promise<string> {
+    return this.#client.xAdd(this.keys.pending(), '*', { e: text });
+  }
+
+  /** The oldest `count` pending items. */
+  async pendingBatch(count: number): Promise<PendingItem[]> {
+    const items = await this.#client.xRange(this.keys.pending(), '-', '+', { COUNT: count });
+    return (items ?? []).map((item) => ({
+      id: item.id,
+      text: String((item.message as Record<string, unknown>).e ?? ''),
+    }));
+  }
+
+  async pendingCount(): Promise<number> {
+    return this.#client.xLen(this.keys.pending());
+  }
+
+  /** The index a pending id was sequenced at, or undefined while pending (or long forgotten). */
+  async sequencedIndex(pendingId: string): Promise<number | undefined> {
+    const score = await this.#client.zScore(this.keys.acks(), pendingId);
+    return score === null ? undefined : score;
+  }
+
+  /**
+   * Takes or renews the sequencer lease (log-lease-2.lua); `held` is the value held so far.
+   * Returns the lease value now held, or undefined when another instance holds it.
+   */
+  async lease(instance: string, leaseMs: number, held = ''): Promise<string | undefined> {
+    const reply = await runScript(
+      this.#client,
+      'log-lease-2',
+      [this.keys.lease(), this.keys.fence()],
+      [instance, String(leaseMs), held],
+    );
+    return typeof reply === 'string' ? reply : undefined;
+  }
+
+  /** Gives the lease back if still held. */
+  async releaseLease(value: string): Promise<void> {
+    await runScript(this.#client, 'log-release-1', [this.keys.lease()], [value]);
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The consented lookup of one subject across identifier types (DESIGN §6 `match`), as a list of
+ * named steps: use the consent (consent-use.ts); check the requester's tokens are the consent's
+ * subject; find other members' records on ANY of the subject's re-keyed tokens (so a borrower known
+ * by resident ID at one lender and by phone at another is found at both); keep those that meet the
+ * purpose's minimum match and that each owner's policy releases; log `query.received` and one
+ * `disclosure` per released record; resolve only once every entry is sequenced (DESIGN §5). Each
+ * entry is logged once per job: a retried job reuses the receipts it already has.
+ *
+ * A withheld record is not mentioned in the answer: the requester learns nothing about who holds
+ * what beyond what a consented release shows (DESIGN §1).
+ */
+import { satisfiesMinimumMatch } from '../consent/subject.js';
+import type { PurposeRegistry } from '../consent/purposes.js';
+import type { Envelope } from '../envelope/format.js';
+import { BrokerError } from '../errors.js';
+import type { RecordMeta } from '../ingest/record.js';
+import { IDENTIFIER_TYPES } from '../normalize/schema.js';
+import type { IdentifierType } from '../normalize/schema.js';
+import { useConsent } from './consent-use.js';
+import { decideRelease } from './policy.js';
+import type { ConsentPort, EventPort, IndexPort, LogAppender, LogReceipt, PolicyPort, ReceiptPort } from './ports.js';
+import { matchedTypes, parseStoredRecord, recordCommitment, releasedEnvelope } from './release.js';
+import type { SubjectKeys } from './release.js';
+import type { MatchRequest } from './request.js';
+
+const DAY_MS = 86_400_000;
+
+export interface MatchDeps {
+  registry: PurposeRegistry;
+  consents: ConsentPort;
+  index: IndexPort;
+  policies: PolicyPort;
+  log: LogAppender;
+  receipts: ReceiptPort;
+  events: EventPort;
+  now: () => Date;
+}
+
+export interface MatchInput extends MatchRequest {
+  jobId: string;
+  requester: string;
+  purpose?: string;
+}
+
+export interface ReleasedRecord {
+  owner: string;
+  recordId: string;
+  meta: RecordMeta;
+  /** The identifier types on which the record matched the subject. */
+  matchedOn: IdentifierType[];
+  /** The released groups, each with the slots of the identifier types the requester supplied. */
+  envelope: Envelope;
+  /** Keep the opened data no longer than this (consent dataLife ∩ owner policy). */
+  retainUntil: string;
+  disclosure: LogReceipt;
+}
+
+export interface MatchResult {
+  jobId: string;
+  consentId: string;
+  purpose: string;
+  query: LogReceipt;
+  released: ReleasedRecord[];
+}
+
+interface PlannedRelease extends Omit<ReleasedRecord, 'disclosure'> {
+  commitment: string;
+  groups: string[];
+}
+
+/** Throws MATCH_SUBJECT_NOT_CONSENTED unless every supplied token is the consent subject's token. */
+function checkSubject(tokens: MatchRequest['tokens'], consented: MatchRequest['tokens']): void {
+  const foreign = IDENTIFIER_TYPES.filter((t) => tokens[t] !== undefined && tokens[t] !== consented[t]);
+  if (foreign.length > 0) {
+    throw new BrokerError('MATCH_SUBJECT_NOT_CONSENTED', 'the tokens are not those of the consent subject', {
+      details: { types: foreign },
+      hint: 'query with the tokens of the borrower who gave the consent',
+    });
+  }
+}
+
+/** Logs `kind` once per job under `key`; returns the receipt (the stored one on a retry). */
+async function logOnce(
+  deps: MatchDeps,
+  jobId: string,
+  known: Map<string, LogReceipt>,
+  key: string,
+  kind: 'query.received' | 'disclosure',
+  body: Record<string, unknown>,
+): Promise<LogReceipt> {
+  const stored = known.get(key);
+  if (stored !== undefined) return stored;
+  const receipt = await deps.log.appendEntry(kind, body);
+  const kept = { index: receipt.index, leafHash: receipt.leafHash };
+  await deps.receipts.put(jobId, key, kept);
+  return kept;
+}
+
+/**
+ * Runs one match job. Throws every code of useConsent, MATCH_SUBJECT_NOT_CONSENTED,
+ * TOKEN_MALFORMED, STORE_CORRUPT, and whatever the log and stores throw (retryable).
+ */
+export async function runMatch(deps: MatchDeps, input: MatchInput): Promise<MatchResult> {
+  const now = deps.now();
+  const { consent, spec } = await useConsent(deps.consents, deps.registry, {
+    consentId: input.consentId,
+    jobId: input.jobId,
+    requester: input.requester,
+    output: 'records',
+    ...(input.purpose === undefined ? {} : { purpose: input.purpose }),
+    groups: input.groups,
+    now,
+  });
+  const body = consent.body;
+  checkSubject(input.tokens, consent.tokens);
+  const supplied = IDENTIFIER_TYPES.filter((t) => input.tokens[t] !== undefined);
+  const subject: SubjectKeys = {};
+  for (const type of supplied) subject[type] = deps.index.indexKeyOf(input.tokens[type] ?? '');
+
+  const owners = (await deps.index.owners()).filter(
+    (o) => o !== input.requester && (body.sources === '*' || body.sources.includes(o)),
+  );
+  const candidates = await deps.index.find(owners, Object.values(subject));
+  const policies = await deps.policies.policies([...new Set(candidates.map((c) => c.owner))]);
+  const planned: PlannedRelease[] = [];
+  for (const candidate of candidates) {
+    const record = parseStoredRecord(candidate.value);
+    const matchedOn = matchedTypes(record, subject);
+    if (!satisfiesMinimumMatch(matchedOn, spec.minimumMatch)) continue;
+    const decision = decideRelease(policies.get(candidate.owner), {
+      requester: input.requester,
+      purpose: body.purpose,
+      output: 'records',
+      groups: input.groups,
+    });
+    if (!decision.allowed) continue;
+    const envelope = releasedEnvelope(record.envelope, decision.groups, supplied);
+    const groups = Object.keys(envelope.groups);
+    if (groups.length === 0) continue;
+    const lifeDays = Math.min(body.dataLifeDays, decision.dataLifeDays);
+    planned.push({
+      owner: candidate.owner,
+      recordId: record.recordId,
+      meta: record.meta,
+      matchedOn,
+      envelope,
+      groups,
+      commitment: recordCommitment(candidate.value),
+      retainUntil: new Date(now.getTime() + lifeDays * DAY_MS).toISOString(),
+    });
+  }
+
+  const known = await deps.receipts.get(input.jobId);
+  const consentRef = { index: consent.receipt.index, leafHash: consent.receipt.leafHash };
+  const queryLogged = logOnce(deps, input.jobId, known, 'query', 'query.received', {
+    jobId: input.jobId,
+    requester: input.requester,
+    consentId: body.consentId,
+    consent: consentRef,
+    purpose: body.purpose,
+    identifierTypes: supplied,
+    groups: input.groups,
+  });
+  const disclosures = planned.map((p) =>
+    logOnce(deps, input.jobId, known, `${p.owner}/${p.recordId}`, 'disclosure', {
+      jobId: input.jobId,
+      requester: input.requester,
+      owner: p.owner,
+      recordId: p.recordId,
+      recordCommitment: p.commitment,
+      groups: p.groups,
+      matchedOn: p.matchedOn,
+      purpose: body.purpose,
+      consentId: body.consentId,
+      consent: consentRef,
+    }),
+  );
+  const [query, ...receipts] = await Promise.all([queryLogged, ...disclosures]);
+  if (query === undefined) throw new Error('unreachable: the query receipt is missing');
+  const released = planned.map(({ commitment: _c, groups: _g, ...rest }, i) => {
+    const disclosure = receipts[i];
+    if (disclosure === undefined) throw new Error('unreachable: a disclosure receipt is missing');
+    return { ...rest, disclosure };
+  });
+  await notifyOwners(deps, input, body.purpose, planned, receipts, known, now);
+  return { jobId: input.jobId, consentId: body.consentId, purpose: body.purpose, query, released };
+}
+
+/** Tells each owner about the releases of its records that this run logged first (not on a retry). */
+async function notifyOwners(
+  deps: MatchDeps,
+  input: MatchInput,
+  purpose: string,
+  planned: readonly PlannedRelease[],
+  receipts: readonly LogReceipt[],
+  known: Map<string, LogReceipt>,
+  now: Date,
+): Promise<void> {
+  const owners = [...new Set(planned.map((p) => p.owner))];
+  if (owners.length > 0) await deps.consents.noteOwners(input.consentId, owners);
+  await Promise.all(
+    planned.map(async (p, i) => {
+      if (known.has(`${p.owner}/${p.recordId}`)) return;
+      await deps.events.publish(p.owner, {
+        type: 'release',
+        at: now.toISOString(),
+        requester: input.requester,
+        purpose,
+        consentId: input.consentId,
+        recordId: p.recordId,
+        jobId: input.jobId,
+        groups: p.groups,
+        disclosureIndex: receipts[i]?.index ?? -1,
+      });
+    }),
+  );
+}
