@@ -85,13 +85,31 @@ export function openApiDocument(): Record<string, unknown> {
       // transparency log (DESIGN §5; src/api/routes/log.ts)
       '/v1/log/checkpoint': {
         get: {
-          summary: 'The latest signed checkpoint (C2SP tlog-checkpoint signed note), any role',
+          summary:
+            'The latest signed checkpoint (C2SP tlog-checkpoint signed note), any role; ?cosigned=1 for the latest one carrying witness cosignatures',
+          parameters: [
+            { name: 'cosigned', in: 'query', required: false, schema: { type: 'string', enum: ['1'] } },
+          ],
           responses: {
             '200': {
               description: 'signed note text',
               content: { 'text/plain': { schema: { type: 'string' } } },
             },
             ...errors(503),
+          },
+        },
+      },
+      '/v1/log/cosignatures': {
+        post: {
+          summary:
+            'Auditor only: a checkpoint note with the caller’s C2SP tlog-cosignature line; the broker serves it at GET /v1/log/checkpoint?cosigned=1',
+          requestBody: { required: true, content: { 'text/plain': { schema: { type: 'string' } } } },
+          responses: {
+            '200': json(
+              { type: 'object', properties: { size: { type: 'integer' }, witnesses: { type: 'integer' } } },
+              'cosignature kept',
+            ),
+            ...errors(400, 403, 409, 503),
           },
         },
       },

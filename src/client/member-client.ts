@@ -125,7 +125,10 @@ export class MemberClient {
    * tokens}. Throws SIG_*, CONSENT_* grant codes, CONSENT_CONFLICT.
    */
   async grantConsent(consent: unknown, subject: unknown): Promise<{ consentId: string; receipt: unknown }> {
-    return (await this.#json('POST', '/v1/consents', { consent, subject })) as { consentId: string; receipt: unknown };
+    return (await this.#json('POST', '/v1/consents', { consent, subject })) as {
+      consentId: string;
+      receipt: unknown;
+    };
   }
 
   /** Sends a signed consent.pause|resume|revoke. Throws CONSENT_* lifecycle codes. */
@@ -185,7 +188,13 @@ export class MemberClient {
 
   /** The reported rows of a completed screening job. Throws JOB_NOT_FINISHED. */
   async screenRows(jobId: string): Promise<unknown[]> {
-    const text = (await this.#call('GET', `/v1/screens/${encodeURIComponent(jobId)}/rows`, {}, undefined, true)) as string;
+    const text = (await this.#call(
+      'GET',
+      `/v1/screens/${encodeURIComponent(jobId)}/rows`,
+      {},
+      undefined,
+      true,
+    )) as string;
     return text
       .split('\n')
       .filter((l) => l.length > 0)
@@ -193,9 +202,15 @@ export class MemberClient {
   }
 
   /** The caller's usage feed after `after` (a cursor it returned, or "0"). */
-  async events(after = '0', limit = 100): Promise<{ events: Array<Record<string, unknown>>; cursor: string }> {
+  async events(
+    after = '0',
+    limit = 100,
+  ): Promise<{ events: Array<Record<string, unknown>>; cursor: string }> {
     const q = `after=${encodeURIComponent(after)}&limit=${limit}`;
-    return (await this.#call('GET', `/v1/events?${q}`)) as { events: Array<Record<string, unknown>>; cursor: string };
+    return (await this.#call('GET', `/v1/events?${q}`)) as {
+      events: Array<Record<string, unknown>>;
+      cursor: string;
+    };
   }
 
   /** Operator only: pairwise member overlap counts. */

@@ -53,6 +53,8 @@ export const configSchema = z
         maxRejectsReported: z.number().int().min(0).default(1000),
         /** Index buckets per owner = 2^bits; keeps each bucket a listpack-encoded hash. */
         indexBucketBits: z.number().int().min(4).max(20).default(16),
+        /** Threads that validate and re-key record lines (0: the ingest worker's own thread). */
+        prepareThreads: z.number().int().min(0).max(64).default(1),
       })
       .strict()
       .prefault({}),

@@ -24,7 +24,13 @@ import type { MatchJobData, QueueName, ScreenJobData } from './queues.js';
 import type { RunningWorkers } from './workers.js';
 
 /** Codes after which a retry may succeed. */
-const RETRYABLE = new Set(['STORE_REPLY', 'LOG_TIMEOUT', 'LOG_STORAGE', 'LOG_UNAVAILABLE', 'REDIS_UNAVAILABLE']);
+const RETRYABLE = new Set([
+  'STORE_REPLY',
+  'LOG_TIMEOUT',
+  'LOG_STORAGE',
+  'LOG_UNAVAILABLE',
+  'REDIS_UNAVAILABLE',
+]);
 /** Subjects of a portfolio looked up together. */
 export const SCREEN_CHUNK = 2000;
 
@@ -38,7 +44,8 @@ export interface MatchWorkerDeps {
 }
 
 function failureOf(err: unknown): Error {
-  if (isBrokerError(err) && !RETRYABLE.has(err.code)) return new UnrecoverableError(`${err.code}: ${err.message}`);
+  if (isBrokerError(err) && !RETRYABLE.has(err.code))
+    return new UnrecoverableError(`${err.code}: ${err.message}`);
   return err instanceof Error ? err : new Error(String(err));
 }
 
@@ -56,7 +63,10 @@ async function matchJob(deps: MatchWorkerDeps, job: Job<MatchJobData>): Promise<
     deps.logger.info({ jobId: job.id, requester, released: result.released.length }, 'match done');
     return result;
   } catch (err) {
-    deps.logger.warn({ jobId: job.id, requester, code: isBrokerError(err) ? err.code : 'INTERNAL' }, 'match failed');
+    deps.logger.warn(
+      { jobId: job.id, requester, code: isBrokerError(err) ? err.code : 'INTERNAL' },
+      'match failed',
+    );
     throw failureOf(err);
   }
 }
@@ -100,7 +110,8 @@ async function screenJob(deps: MatchWorkerDeps, job: Job<ScreenJobData>): Promis
     return result;
   } catch (err) {
     const failure = failureOf(err);
-    if (failure instanceof UnrecoverableError) await deps.stage.drop(data.requester, data.uploadId).catch(() => undefined);
+    if (failure instanceof UnrecoverableError)
+      await deps.stage.drop(data.requester, data.uploadId).catch(() => undefined);
     deps.logger.warn({ jobId: job.id, code: isBrokerError(err) ? err.code : 'INTERNAL' }, 'screen failed');
     throw failure;
   }

@@ -12,6 +12,9 @@ import { isBrokerError } from '../errors.js';
 import { ingestBatch } from '../ingest/ingest-batch.js';
 import type { IngestResult } from '../ingest/ingest-batch.js';
 import type { ManifestVerifier } from '../ingest/manifest.js';
+import { loadEpochPolicy } from '../keys/epoch-policy.js';
+import { inlinePreparer, threadedPreparer } from '../ingest/prepare-pool.js';
+import type { LinePreparer } from '../ingest/prepare-pool.js';
 import type { Logger } from '../ops/logger.js';
 import type { BrokerMetrics } from '../ops/metrics.js';
 import { purgeExpired } from '../retention/purge.js';
@@ -33,6 +36,8 @@ export interface WorkerDeps {
   records: RecordStore;
   stage: StageStore;
   keyer: IndexKeyer;
+  /** The broker index key, for the prepare threads' own IndexKeyers. */
+  indexKey: Uint8Array;
   verify: ManifestVerifier;
   logger: Logger;
   metrics: BrokerMetrics;
@@ -48,7 +53,11 @@ function failureOf(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-async function runIngest(deps: WorkerDeps, job: Job<IngestJobData>): Promise<IngestResult> {
+async function runIngest(
+  deps: WorkerDeps,
+  preparer: LinePreparer,
+  job: Job<IngestJobData>,
+): Promise<IngestResult> {
   const { uploadId, member } = job.data;
   const { config } = deps;
   try {
@@ -56,12 +65,13 @@ async function runIngest(deps: WorkerDeps, job: Job<IngestJobData>): Promise<Ing
       caller: { role: 'member', id: member },
       open: () => deps.stage.chunks(member, uploadId),
       verify: deps.verify,
-      keyer: deps.keyer,
+      preparer,
       store: deps.records,
       chunkRecords: config.ingest.chunkRecords,
       defaultDataLifeDays: config.ingest.defaultDataLifeDays,
       maxRejectsReported: config.ingest.maxRejectsReported,
       onProgress: (percent) => job.updateProgress(percent),
+      epochs: () => loadEpochPolicy(config.keysDir),
     });
     await deps.stage.drop(member, uploadId);
     deps.metrics.recordsIngested.inc({ outcome: 'accepted' }, result.accepted);
@@ -131,11 +141,16 @@ export function startWorkers(deps: WorkerDeps, queues: readonly QueueName[]): Ru
     connections.push(c);
     return c.connection;
   };
+  let preparer: LinePreparer | undefined;
   if (queues.includes('ingest')) {
+    const threads = config.ingest.prepareThreads;
+    const ingestPreparer =
+      threads > 0 ? threadedPreparer(deps.indexKey, threads) : inlinePreparer(deps.keyer);
+    preparer = ingestPreparer;
     workers.push(
       new Worker(
         keys.queueName('ingest'),
-        timed('ingest', (job) => runIngest(deps, job as Job<IngestJobData>)),
+        timed('ingest', (job) => runIngest(deps, ingestPreparer, job as Job<IngestJobData>)),
         {
           ...common,
           connection: connect(),
@@ -160,6 +175,7 @@ export function startWorkers(deps: WorkerDeps, queues: readonly QueueName[]): Ru
   return {
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+      await preparer?.close();
       await Promise.all(connections.map((c) => c.close()));
     },
   };

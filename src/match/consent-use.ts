@@ -51,16 +51,33 @@ export async function useConsent(
   const spec = purposeSpec(registry, purpose);
   if (spec === undefined || spec.output !== args.output) {
     const wanted = args.output === 'records' ? 'a record-level purpose' : 'an aggregate purpose';
-    throw new BrokerError('CONSENT_WRONG_PURPOSE', `this request needs ${wanted}; the consent is for ${purpose}`, {
-      details: { consentId, purpose },
-      hint: args.output === 'records' ? 'use POST /v1/screens for screening consents' : 'use a portfolio_screening consent',
-    });
+    throw new BrokerError(
+      'CONSENT_WRONG_PURPOSE',
+      `this request needs ${wanted}; the consent is for ${purpose}`,
+      {
+        details: { consentId, purpose },
+        hint:
+          args.output === 'records'
+            ? 'use POST /v1/screens for screening consents'
+            : 'use a portfolio_screening consent',
+      },
+    );
   }
-  const outcome = await consents.countUse(consentId, args.jobId, usable.interval, consent.body.frequency.value, args.now);
+  const outcome = await consents.countUse(
+    consentId,
+    args.jobId,
+    usable.interval,
+    consent.body.frequency.value,
+    args.now,
+  );
   if (outcome === 'exceeded') {
-    throw new BrokerError('CONSENT_FREQUENCY_EXCEEDED', `the consent allows ${consent.body.frequency.value} use(s) per ${consent.body.frequency.unit}`, {
-      details: { consentId, frequency: consent.body.frequency, interval: usable.interval },
-    });
+    throw new BrokerError(
+      'CONSENT_FREQUENCY_EXCEEDED',
+      `the consent allows ${consent.body.frequency.value} use(s) per ${consent.body.frequency.unit}`,
+      {
+        details: { consentId, frequency: consent.body.frequency, interval: usable.interval },
+      },
+    );
   }
   return { consent, spec };
 }

@@ -19,7 +19,15 @@ import { IDENTIFIER_TYPES } from '../normalize/schema.js';
 import type { IdentifierType } from '../normalize/schema.js';
 import { useConsent } from './consent-use.js';
 import { decideRelease } from './policy.js';
-import type { ConsentPort, EventPort, IndexPort, LogAppender, LogReceipt, PolicyPort, ReceiptPort } from './ports.js';
+import type {
+  ConsentPort,
+  EventPort,
+  IndexPort,
+  LogAppender,
+  LogReceipt,
+  PolicyPort,
+  ReceiptPort,
+} from './ports.js';
 import { matchedTypes, parseStoredRecord, recordCommitment, releasedEnvelope } from './release.js';
 import type { SubjectKeys } from './release.js';
 import type { MatchRequest } from './request.js';

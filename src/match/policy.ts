@@ -72,14 +72,24 @@ export function parsePolicyBody(body: unknown, signer: string): OwnerPolicy {
     });
   }
   // z.record drops an own "__proto__" key silently; a policy must mean exactly what it says.
-  if (Object.keys((body as { groupsByPurpose: object }).groupsByPurpose).length !== Object.keys(result.data.groupsByPurpose).length) {
-    throw new BrokerError('POLICY_INVALID', 'invalid policy: groupsByPurpose has a key that is not a purpose code');
+  if (
+    Object.keys((body as { groupsByPurpose: object }).groupsByPurpose).length !==
+    Object.keys(result.data.groupsByPurpose).length
+  ) {
+    throw new BrokerError(
+      'POLICY_INVALID',
+      'invalid policy: groupsByPurpose has a key that is not a purpose code',
+    );
   }
   if (result.data.member !== signer) {
-    throw new BrokerError('POLICY_SIGNER_MISMATCH', `the policy names ${result.data.member} but ${signer} signed it`, {
-      field: 'member',
-      hint: 'a member sets only its own policy',
-    });
+    throw new BrokerError(
+      'POLICY_SIGNER_MISMATCH',
+      `the policy names ${result.data.member} but ${signer} signed it`,
+      {
+        field: 'member',
+        hint: 'a member sets only its own policy',
+      },
+    );
   }
   return result.data;
 }
@@ -87,11 +97,15 @@ export function parsePolicyBody(body: unknown, signer: string): OwnerPolicy {
 /** Throws POLICY_STALE unless `next` is newer than the policy in force. */
 export function checkPolicyVersion(current: number | undefined, next: number): void {
   if (current !== undefined && next <= current) {
-    throw new BrokerError('POLICY_STALE', `policy version ${next} is not newer than version ${current} in force`, {
-      field: 'version',
-      details: { current },
-      hint: `send version ${current + 1} or higher`,
-    });
+    throw new BrokerError(
+      'POLICY_STALE',
+      `policy version ${next} is not newer than version ${current} in force`,
+      {
+        field: 'version',
+        details: { current },
+        hint: `send version ${current + 1} or higher`,
+      },
+    );
   }
 }
 
@@ -112,13 +126,13 @@ export type WithheldReason =
   | 'NO_GROUP_ALLOWED';
 
 export type PolicyDecision =
-  | { allowed: true; groups: string[]; dataLifeDays: number }
-  | { allowed: false; reason: WithheldReason };
+  { allowed: true; groups: string[]; dataLifeDays: number } | { allowed: false; reason: WithheldReason };
 
 /** What `policy` (or the default, when undefined) lets `question.requester` see. */
 export function decideRelease(policy: OwnerPolicy | undefined, question: ReleaseQuestion): PolicyDecision {
   const p = policy ?? DEFAULT_POLICY;
-  if (p.excludedRecipients.includes(question.requester)) return { allowed: false, reason: 'RECIPIENT_EXCLUDED' };
+  if (p.excludedRecipients.includes(question.requester))
+    return { allowed: false, reason: 'RECIPIENT_EXCLUDED' };
   if (p.allowedRecipients !== '*' && !p.allowedRecipients.includes(question.requester)) {
     return { allowed: false, reason: 'RECIPIENT_NOT_ALLOWED' };
   }
@@ -126,8 +140,12 @@ export function decideRelease(policy: OwnerPolicy | undefined, question: Release
     return { allowed: false, reason: 'PURPOSE_NOT_ALLOWED' };
   }
   if (!p.output[question.output]) return { allowed: false, reason: 'OUTPUT_NOT_ALLOWED' };
-  const permitted = Object.hasOwn(p.groupsByPurpose, question.purpose) ? p.groupsByPurpose[question.purpose] : undefined;
-  const groups = permitted === undefined ? [...question.groups] : question.groups.filter((g) => permitted.includes(g));
-  if (question.output === 'records' && groups.length === 0) return { allowed: false, reason: 'NO_GROUP_ALLOWED' };
+  const permitted = Object.hasOwn(p.groupsByPurpose, question.purpose)
+    ? p.groupsByPurpose[question.purpose]
+    : undefined;
+  const groups =
+    permitted === undefined ? [...question.groups] : question.groups.filter((g) => permitted.includes(g));
+  if (question.output === 'records' && groups.length === 0)
+    return { allowed: false, reason: 'NO_GROUP_ALLOWED' };
   return { allowed: true, groups, dataLifeDays: p.dataLifeDays };
 }

@@ -101,8 +101,15 @@ export function parseScreenLine(text: string, line: number): ScreenSubject {
   }
   for (const key of Object.keys(value)) {
     if (key !== 'ref' && key !== 'tokens') {
-      invalid('SCREEN_INVALID', `line ${line}: unexpected property ${JSON.stringify(key.slice(0, 40))}`, `line ${line}`);
+      invalid(
+        'SCREEN_INVALID',
+        `line ${line}: unexpected property ${JSON.stringify(key.slice(0, 40))}`,
+        `line ${line}`,
+      );
     }
   }
-  return { ref: value.ref, tokens: parseSubjectTokens(value.tokens, 'SCREEN_INVALID', `line ${line}.tokens`) };
+  return {
+    ref: value.ref,
+    tokens: parseSubjectTokens(value.tokens, 'SCREEN_INVALID', `line ${line}.tokens`),
+  };
 }

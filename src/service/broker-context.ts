@@ -13,6 +13,7 @@ import type { RunningWorkers } from '../jobs/workers.js';
 import { loadBrokerKeys } from '../keys/load.js';
 import type { BrokerKeys } from '../keys/load.js';
 import { loadRevocationList } from '../keys/revocation.js';
+import { loadWitnessKeys } from '../keys/witnesses.js';
 import { openLog } from '../ledger/log-runtime.js';
 import type { BrokerLog } from '../ledger/log-runtime.js';
 import type { Logger } from '../ops/logger.js';
@@ -90,7 +91,13 @@ export async function openBrokerContext(
   const verify = await createManifestVerifier(config.keysDir, brokerKeys.caCertPem, () => revoked);
   const keyer = new IndexKeyer(brokerKeys.indexKey);
   const running: RunningWorkers[] = [];
-  const log = openLog({ client, prefix: config.redis.prefix, logKey: brokerKeys.logKey, logger });
+  const log = openLog({
+    client,
+    prefix: config.redis.prefix,
+    logKey: brokerKeys.logKey,
+    logger,
+    witnesses: await loadWitnessKeys(config.keysDir),
+  });
   const matching = await createMatching({
     config,
     caCertPem: brokerKeys.caCertPem,
@@ -115,7 +122,10 @@ export async function openBrokerContext(
     matching,
     revokedSerials: () => revoked,
     startWorkers(names) {
-      const workers = startWorkers({ config, keys, records, stage, keyer, verify, logger, metrics }, names);
+      const workers = startWorkers(
+        { config, keys, records, stage, keyer, indexKey: brokerKeys.indexKey, verify, logger, metrics },
+        names,
+      );
       running.push(workers);
       const matchWorkers = startMatchWorkers(
         { config, keys, stage, match: matching.matchDeps, screen: matching.screenDeps, logger },

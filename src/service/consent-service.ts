@@ -7,7 +7,12 @@
  */
 import type { ConsentBody } from '../consent/artefact.js';
 import { verifyConsentGrant } from '../consent/bounds.js';
-import { applyTransition, consentStatus, initialState, LIFECYCLE_REQUEST_TYPES } from '../consent/lifecycle.js';
+import {
+  applyTransition,
+  consentStatus,
+  initialState,
+  LIFECYCLE_REQUEST_TYPES,
+} from '../consent/lifecycle.js';
 import type { ConsentStatus } from '../consent/lifecycle.js';
 import { consentChangedEntry, consentGrantedEntry } from '../consent/log-entries.js';
 import type { PurposeRegistry } from '../consent/purposes.js';
@@ -90,10 +95,16 @@ export class ConsentService {
    * Applies a signed `consent.pause|resume|revoke` of `caller` to `consentId`. Throws SIG_*,
    * CONSENT_NOT_FOUND, every lifecycle code (CONSENT_REVOKED, CONSENT_ALREADY_PAUSED, …).
    */
-  async change(caller: Party, consentId: string, request: unknown): Promise<{ status: ConsentStatus; receipt: FullReceipt }> {
+  async change(
+    caller: Party,
+    consentId: string,
+    request: unknown,
+  ): Promise<{ status: ConsentStatus; receipt: FullReceipt }> {
     const type = isPlainObject(request) ? request.type : undefined;
     if (typeof type !== 'string' || !LIFECYCLE_TYPES.includes(type)) {
-      throw new BrokerError('CONSENT_MALFORMED', `send a signed ${LIFECYCLE_TYPES.join(' | ')}`, { field: 'type' });
+      throw new BrokerError('CONSENT_MALFORMED', `send a signed ${LIFECYCLE_TYPES.join(' | ')}`, {
+        field: 'type',
+      });
     }
     const verified = verifySignedObject(request, { ...this.deps.verifyOptions(), expectedType: type });
     const stored = await this.deps.store.get(consentId);

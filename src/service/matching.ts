@@ -91,7 +91,16 @@ export async function createMatching(options: MatchingOptions): Promise<Matching
     store,
     consents: new ConsentService({ registry, store: consentStore, log, events: store, verifyOptions, now }),
     policies: new PolicyService({ store, log, verifyOptions }),
-    matchDeps: { registry, consents: consentStore, index, policies: store, log, receipts: store, events: store, now },
+    matchDeps: {
+      registry,
+      consents: consentStore,
+      index,
+      policies: store,
+      log,
+      receipts: store,
+      events: store,
+      now,
+    },
     screenDeps: {
       registry,
       consents: consentStore,

@@ -28,9 +28,13 @@ export class PolicyService {
   async put(caller: Party, signed: unknown): Promise<{ version: number; receipt: FullReceipt }> {
     const verified = verifySignedObject(signed, { ...this.deps.verifyOptions(), expectedType: POLICY_TYPE });
     if (verified.signer.role !== 'member' || verified.signer.id !== caller.id) {
-      throw new BrokerError('POLICY_SIGNER_MISMATCH', 'a member sets only its own policy, signed with its own key', {
-        details: { signer: `${verified.signer.role}:${verified.signer.id}` },
-      });
+      throw new BrokerError(
+        'POLICY_SIGNER_MISMATCH',
+        'a member sets only its own policy, signed with its own key',
+        {
+          details: { signer: `${verified.signer.role}:${verified.signer.id}` },
+        },
+      );
     }
     const policy = parsePolicyBody(verified.body, caller.id);
     checkPolicyVersion((await this.deps.store.policy(caller.id))?.version, policy.version);

@@ -124,7 +124,13 @@ export class ConsentStore implements ConsentPort {
     }
   }
 
-  async countUse(consentId: string, jobId: string, interval: string, limit: number, now: Date): Promise<UseOutcome> {
+  async countUse(
+    consentId: string,
+    jobId: string,
+    interval: string,
+    limit: number,
+    now: Date,
+  ): Promise<UseOutcome> {
     const reply = await runScript(
       this.client,
       'consent-use-1',

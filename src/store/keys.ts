@@ -100,6 +100,8 @@ export interface LogKeys {
   checkpoint(): string;
   /** Sorted set tree size → signed checkpoint text: every checkpoint ever issued. */
   checkpoints(): string;
+  /** Hash: `size`, `text` of the latest checkpoint note carrying witness cosignatures. */
+  cosigned(): string;
   /** MATCH pattern for SCAN over every log key. */
   everything(): string;
 }
@@ -122,6 +124,7 @@ export function createLogKeys(prefix: string): LogKeys {
     nodes: (level, chunk) => `${tag}:n:${whole(level, 'node level')}:${whole(chunk, 'node chunk')}`,
     checkpoint: () => `${tag}:cp`,
     checkpoints: () => `${tag}:cps`,
+    cosigned: () => `${tag}:cosigned`,
     everything: () => `${tag}:*`,
   };
 }

@@ -51,7 +51,10 @@ export class MatchStore implements PolicyPort, ReceiptPort, EventPort {
   }
 
   /** `find` for many subjects in the same two pipelined rounds (screening). */
-  async findEach(owners: readonly string[], subjects: readonly (readonly string[])[]): Promise<Candidate[][]> {
+  async findEach(
+    owners: readonly string[],
+    subjects: readonly (readonly string[])[],
+  ): Promise<Candidate[][]> {
     const probes = subjects.flatMap((keys, subject) =>
       owners.flatMap((owner) => keys.map((key) => ({ subject, owner, key }))),
     );
@@ -72,7 +75,11 @@ export class MatchStore implements PolicyPort, ReceiptPort, EventPort {
     values.forEach((raw, i) => {
       const ref = refs[i];
       if (raw === null || ref === undefined) return;
-      out[ref.subject]?.push({ owner: ref.owner, recordId: ref.recordId, value: raw.slice(raw.indexOf('\n') + 1) });
+      out[ref.subject]?.push({
+        owner: ref.owner,
+        recordId: ref.recordId,
+        value: raw.slice(raw.indexOf('\n') + 1),
+      });
     });
     return out;
   }
@@ -136,11 +143,18 @@ export class MatchStore implements PolicyPort, ReceiptPort, EventPort {
   /** Events after `after` (exclusive; "0" = from the start), oldest first. Throws BAD_CURSOR. */
   async events(member: string, after: string, limit: number): Promise<FeedPage> {
     if (after !== '0' && !CURSOR.test(after)) {
-      throw new BrokerError('BAD_CURSOR', 'after must be a cursor this feed returned, or 0', { field: 'after' });
+      throw new BrokerError('BAD_CURSOR', 'after must be a cursor this feed returned, or 0', {
+        field: 'after',
+      });
     }
-    const rows = await this.client.xRange(this.matchKeys.events(member), `(${after === '0' ? '0-0' : after}`, '+', {
-      COUNT: limit,
-    });
+    const rows = await this.client.xRange(
+      this.matchKeys.events(member),
+      `(${after === '0' ? '0-0' : after}`,
+      '+',
+      {
+        COUNT: limit,
+      },
+    );
     const page = rows ?? [];
     const events = page.map((r) => ({ ...(JSON.parse(r.message.e ?? '{}') as UsageEvent), cursor: r.id }));
     return { events, cursor: page.at(-1)?.id ?? after };

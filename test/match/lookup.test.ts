@@ -70,16 +70,22 @@ describe('consented lookup (match jobs)', function () {
     const ant = byOwner.get('ant');
     const didi = byOwner.get('didi');
     assert.ok(ant && didi);
-    assert.deepEqual(Object.keys(ant.envelope.groups).sort(), ['amounts', 'status'], 'contact is outside the consent');
+    assert.deepEqual(
+      Object.keys(ant.envelope.groups).sort(),
+      ['amounts', 'status'],
+      'contact is outside the consent',
+    );
     assert.deepEqual(Object.keys(didi.envelope.groups), ['status'], "didi's policy allows status only");
-    const sealKey = (type: IdentifierType) => tokenizer.tokenize(type, type === 'name' ? BORROWER.name! : BORROWER[type]!).sealKey;
+    const sealKey = (type: IdentifierType) =>
+      tokenizer.tokenize(type, type === 'name' ? BORROWER.name! : BORROWER[type]!).sealKey;
     const opened = openEnvelope(ant.envelope, { type: 'cn_rid', sealKey: sealKey('cn_rid') });
     assert.equal(opened.groups.amounts?.principal, 12000);
     const didiOpened = openEnvelope(didi.envelope, { type: 'phone', sealKey: sealKey('phone') });
     assert.equal(didiOpened.groups.status?.status, 'delinquent');
     for (const r of result.released) {
       for (const g of Object.values(r.envelope.groups)) {
-        for (const type of Object.keys(g.slots)) assert.ok(type in tokens, `a slot of ${type}, which was not supplied`);
+        for (const type of Object.keys(g.slots))
+          assert.ok(type in tokens, `a slot of ${type}, which was not supplied`);
       }
     }
   });
@@ -93,7 +99,10 @@ describe('consented lookup (match jobs)', function () {
       const c = await grantConsent(broker, 'ant', BORROWER);
       return ant.match({ consentId: c.consentId, tokens: c.tokens, groups: ['status'] });
     })()) as MatchResult;
-    assert.ok(antResult.released.some((r) => r.owner === 'baihe'), 'baihe releases to others');
+    assert.ok(
+      antResult.released.some((r) => r.owner === 'baihe'),
+      'baihe releases to others',
+    );
   });
 
   it('when only a phone matches, then the purpose minimum match withholds the record', async () => {
@@ -101,7 +110,10 @@ describe('consented lookup (match jobs)', function () {
     const ant = await broker.client('ant');
     const phoneOnly = { phone: tokens.phone!, name: tokens.name! };
     const result = (await ant.match({ consentId, tokens: phoneOnly, groups: ['status'] })) as MatchResult;
-    assert.ok(!result.released.some((r) => r.owner === 'tencent'), 'tencent knows the borrower by phone only');
+    assert.ok(
+      !result.released.some((r) => r.owner === 'tencent'),
+      'tencent knows the borrower by phone only',
+    );
     assert.ok(result.released.some((r) => r.owner === 'didi'));
   });
 
@@ -129,14 +141,17 @@ describe('consented lookup (match jobs)', function () {
     try {
       for (const key of (await keysUnder(broker.config.redis.prefix)).filter((k) => /:r:/.test(k))) {
         const value = (await client.get(key)) ?? '';
-        const stored = JSON.parse(value.slice(value.indexOf('\n') + 1)) as { indexKeys: Record<string, string> };
+        const stored = JSON.parse(value.slice(value.indexOf('\n') + 1)) as {
+          indexKeys: Record<string, string>;
+        };
         for (const k of Object.values(stored.indexKeys)) secrets.add(k);
       }
     } finally {
       await client.close();
     }
     const tokenizer = await memberTokenizer(broker.keysDir, 'tencent');
-    for (const ids of [BORROWER, OTHER]) for (const t of Object.values(tokensFor(tokenizer, ids))) secrets.add(t);
+    for (const ids of [BORROWER, OTHER])
+      for (const t of Object.values(tokensFor(tokenizer, ids))) secrets.add(t);
     assert.ok(secrets.size >= 6);
     for (const secret of secrets) assert.ok(!text.includes(secret), 'a token or index key leaked');
   });
@@ -145,7 +160,10 @@ describe('consented lookup (match jobs)', function () {
     const { consentId, tokens } = await grantConsent(broker, 'tencent', BORROWER);
     const result = await lookup(consentId, tokens);
     assert.ok(result.released.length >= 2);
-    for (const r of [...result.released.map((x) => ({ ...x.disclosure, owner: x.owner, recordId: x.recordId })), { ...result.query, owner: '', recordId: '' }]) {
+    for (const r of [
+      ...result.released.map((x) => ({ ...x.disclosure, owner: x.owner, recordId: x.recordId })),
+      { ...result.query, owner: '', recordId: '' },
+    ]) {
       const page = await rawGet(broker, 'tencent', `/v1/log/entries?start=${r.index}&end=${r.index + 1}`);
       assert.equal(page.status, 200, 'entries are served only once a signed checkpoint covers them');
       const [entry] = (JSON.parse(page.body) as { entries: string[] }).entries;
@@ -176,7 +194,11 @@ describe('consented lookup (match jobs)', function () {
     assert.equal(release.purpose, 'loan_underwriting');
     assert.equal(release.recordId, 'ant-1');
     const tencent = await broker.client('tencent');
-    await tencent.changeConsent(consentId, 'revoke', await lifecycleRequest(broker, 'tencent', consentId, 'revoke'));
+    await tencent.changeConsent(
+      consentId,
+      'revoke',
+      await lifecycleRequest(broker, 'tencent', consentId, 'revoke'),
+    );
     const later = await ant.events(after.cursor);
     assert.ok(later.events.some((e) => e.type === 'consent.revoked' && e.consentId === consentId));
   });
@@ -188,28 +210,56 @@ describe('consented lookup (match jobs)', function () {
     });
 
     it('when the consent is for an aggregate purpose, or another purpose is stated, then CONSENT_WRONG_PURPOSE', async () => {
-      const screening = await grantConsent(broker, 'tencent', BORROWER, { purpose: 'portfolio_screening', groups: ['status'], frequency: { unit: 'MONTH', value: 1 } });
-      await assert.rejects(lookup(screening.consentId, screening.tokens, ['status']), { code: 'CONSENT_WRONG_PURPOSE' });
-      const c = await grantConsent(broker, 'tencent', BORROWER);
-      const client = await broker.client('tencent');
-      await assert.rejects(client.match({ consentId: c.consentId, tokens: c.tokens, groups: ['status'], purpose: 'collections' }), {
+      const screening = await grantConsent(broker, 'tencent', BORROWER, {
+        purpose: 'portfolio_screening',
+        groups: ['status'],
+        frequency: { unit: 'MONTH', value: 1 },
+      });
+      await assert.rejects(lookup(screening.consentId, screening.tokens, ['status']), {
         code: 'CONSENT_WRONG_PURPOSE',
       });
+      const c = await grantConsent(broker, 'tencent', BORROWER);
+      const client = await broker.client('tencent');
+      await assert.rejects(
+        client.match({
+          consentId: c.consentId,
+          tokens: c.tokens,
+          groups: ['status'],
+          purpose: 'collections',
+        }),
+        {
+          code: 'CONSENT_WRONG_PURPOSE',
+        },
+      );
     });
 
     it('when the consent is revoked, then CONSENT_REVOKED', async () => {
       const c = await grantConsent(broker, 'tencent', BORROWER);
-      await (await broker.client('tencent')).changeConsent(c.consentId, 'revoke', await lifecycleRequest(broker, 'tencent', c.consentId, 'revoke'));
+      await (
+        await broker.client('tencent')
+      ).changeConsent(
+        c.consentId,
+        'revoke',
+        await lifecycleRequest(broker, 'tencent', c.consentId, 'revoke'),
+      );
       await assert.rejects(lookup(c.consentId, c.tokens), { code: 'CONSENT_REVOKED' });
     });
 
     it('when the consent is paused, then CONSENT_PAUSED, and after resume it works again', async () => {
       const c = await grantConsent(broker, 'tencent', BORROWER);
       const client = await broker.client('tencent');
-      await client.changeConsent(c.consentId, 'pause', await lifecycleRequest(broker, 'tencent', c.consentId, 'pause'));
+      await client.changeConsent(
+        c.consentId,
+        'pause',
+        await lifecycleRequest(broker, 'tencent', c.consentId, 'pause'),
+      );
       await assert.rejects(lookup(c.consentId, c.tokens), { code: 'CONSENT_PAUSED' });
       await new Promise((r) => setTimeout(r, 5));
-      await client.changeConsent(c.consentId, 'resume', await lifecycleRequest(broker, 'tencent', c.consentId, 'resume'));
+      await client.changeConsent(
+        c.consentId,
+        'resume',
+        await lifecycleRequest(broker, 'tencent', c.consentId, 'resume'),
+      );
       assert.ok((await lookup(c.consentId, c.tokens)).released.length > 0);
     });
 
@@ -228,7 +278,9 @@ describe('consented lookup (match jobs)', function () {
     it('when the tokens are not the consent subject, then MATCH_SUBJECT_NOT_CONSENTED', async () => {
       const c = await grantConsent(broker, 'tencent', BORROWER);
       const tokenizer = await memberTokenizer(broker.keysDir, 'tencent');
-      await assert.rejects(lookup(c.consentId, tokensFor(tokenizer, OTHER)), { code: 'MATCH_SUBJECT_NOT_CONSENTED' });
+      await assert.rejects(lookup(c.consentId, tokensFor(tokenizer, OTHER)), {
+        code: 'MATCH_SUBJECT_NOT_CONSENTED',
+      });
     });
 
     it('when another member uses the consent, then CONSENT_WRONG_REQUESTER', async () => {

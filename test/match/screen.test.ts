@@ -27,7 +27,9 @@ describe('screening (screen jobs) and overlap statistics', function () {
       { recordId: 'a2', ids: { cn_rid: S2.cn_rid! } },
       { recordId: 'a3', ids: { phone: S3.phone! } },
     ]);
-    await submitLoans(broker, 'didi', [{ recordId: 'd2', ids: { phone: S2.phone!, name: S2.name! }, state: 'delinquent' }]);
+    await submitLoans(broker, 'didi', [
+      { recordId: 'd2', ids: { phone: S2.phone!, name: S2.name! }, state: 'delinquent' },
+    ]);
     await submitLoans(broker, 'baihe', [
       { recordId: 'b2', ids: { cn_rid: S2.cn_rid! } },
       { recordId: 'b2x', ids: { cn_rid: S2.cn_rid! }, state: 'closed' },
@@ -45,7 +47,9 @@ describe('screening (screen jobs) and overlap statistics', function () {
       groups: ['status'],
       frequency: { unit: 'MONTH', value: 1 },
     });
-    const ndjson = rows.map((ids, i) => JSON.stringify({ ref: `row-${i + 1}`, tokens: tokensFor(tokenizer, ids) })).join('\n');
+    const ndjson = rows
+      .map((ids, i) => JSON.stringify({ ref: `row-${i + 1}`, tokens: tokensFor(tokenizer, ids) }))
+      .join('\n');
     const client = await broker.client('tencent');
     const { jobId } = await client.screen(c.consentId, ndjson);
     let job = await client.getScreen(jobId);
@@ -57,8 +61,15 @@ describe('screening (screen jobs) and overlap statistics', function () {
     assert.equal(job.progress, 100);
     const result = job.result as unknown as { receipt: { index: number }; subjects: number };
     assert.equal(result.subjects, rows.length);
-    const page = await rawGet(broker, 'tencent', `/v1/log/entries?start=${result.receipt.index}&end=${result.receipt.index + 1}`);
-    const entry = JSON.parse((JSON.parse(page.body) as { entries: string[] }).entries[0] ?? '{}') as { kind: string; body: Record<string, unknown> };
+    const page = await rawGet(
+      broker,
+      'tencent',
+      `/v1/log/entries?start=${result.receipt.index}&end=${result.receipt.index + 1}`,
+    );
+    const entry = JSON.parse((JSON.parse(page.body) as { entries: string[] }).entries[0] ?? '{}') as {
+      kind: string;
+      body: Record<string, unknown>;
+    };
     assert.equal(entry.kind, 'screen.completed');
     assert.equal(entry.body.subjects, rows.length);
     return (await client.screenRows(jobId)) as Array<Record<string, unknown>>;
@@ -83,7 +94,10 @@ describe('screening (screen jobs) and overlap statistics', function () {
     const c = await grantConsent(broker, 'tencent', S1);
     const client = await broker.client('tencent');
     const tokenizer = await memberTokenizer(broker.keysDir, 'tencent');
-    const { jobId } = await client.screen(c.consentId, JSON.stringify({ ref: 'r', tokens: tokensFor(tokenizer, S2) }));
+    const { jobId } = await client.screen(
+      c.consentId,
+      JSON.stringify({ ref: 'r', tokens: tokensFor(tokenizer, S2) }),
+    );
     let job = await client.getScreen(jobId);
     for (let i = 0; i < 100 && job.state !== 'failed' && job.state !== 'completed'; i++) {
       await new Promise((r) => setTimeout(r, 50));
@@ -102,7 +116,10 @@ describe('screening (screen jobs) and overlap statistics', function () {
       caCertPem: await readFile(caPaths(broker.keysDir).cert, 'utf8'),
     });
     try {
-      const stats = (await operator.overlap()) as { k: number; pairs: Array<{ a: string; b: string; aRecords: unknown; bRecords: unknown }> };
+      const stats = (await operator.overlap()) as {
+        k: number;
+        pairs: Array<{ a: string; b: string; aRecords: unknown; bRecords: unknown }>;
+      };
       assert.equal(stats.k, 3);
       const pair = stats.pairs.find((p) => p.a === 'ant' && p.b === 'baihe');
       assert.deepEqual(pair, { a: 'ant', b: 'baihe', aRecords: '<3', bRecords: '<3' });

@@ -23,11 +23,17 @@ export type Ids = Partial<Record<IdentifierType, string>>;
 
 export async function memberTokenizer(keysDir: string, member: string): Promise<HmacTokenizer> {
   const secret = await unwrapTokenSecret(keysDir, member);
-  return new HmacTokenizer({ consortiumSecret: secret.secret, consortiumId: secret.consortiumId, epoch: secret.epoch });
+  return new HmacTokenizer({
+    consortiumSecret: secret.secret,
+    consortiumId: secret.consortiumId,
+    epoch: secret.epoch,
+  });
 }
 
 export function tokensFor(tokenizer: HmacTokenizer, ids: Ids): Record<string, string> {
-  return Object.fromEntries(Object.entries(ids).map(([t, v]) => [t, tokenizer.tokenize(t as IdentifierType, v).token]));
+  return Object.fromEntries(
+    Object.entries(ids).map(([t, v]) => [t, tokenizer.tokenize(t as IdentifierType, v).token]),
+  );
 }
 
 export interface LoanSpec {
@@ -71,7 +77,8 @@ export async function submitLoans(broker: Broker, owner: string, loans: LoanSpec
   );
   const client = await broker.client(owner);
   const job = await client.waitForJob((await client.submitBatch([Buffer.from(batch.text)])).jobId);
-  if (job.result?.accepted !== loans.length) throw new Error(`ingest of ${owner} failed: ${JSON.stringify(job)}`);
+  if (job.result?.accepted !== loans.length)
+    throw new Error(`ingest of ${owner} failed: ${JSON.stringify(job)}`);
 }
 
 export interface ConsentOptions {
@@ -145,7 +152,11 @@ export async function setPolicy(broker: Broker, member: string, policy: Partial<
 }
 
 /** GET over mutual TLS as `member`; returns status and body text. */
-export async function rawGet(broker: Broker, member: string, path: string): Promise<{ status: number; body: string }> {
+export async function rawGet(
+  broker: Broker,
+  member: string,
+  path: string,
+): Promise<{ status: number; body: string }> {
   const me = await loadMemberIdentity(broker.keysDir, member);
   return new Promise((resolve, reject) => {
     const req = request(

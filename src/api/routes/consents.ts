@@ -27,7 +27,10 @@ export function consentRoutes(router: Router, deps: AppDeps): void {
   router.post('/v1/consents', jsonBody, async (req: Request, res: Response) => {
     const caller = requireRole(res, 'member');
     const out = await matchingOf(deps).consents.grant(caller, req.body);
-    deps.logger.info({ member: caller.id, consentId: out.consentId, index: out.receipt.index }, 'consent granted');
+    deps.logger.info(
+      { member: caller.id, consentId: out.consentId, index: out.receipt.index },
+      'consent granted',
+    );
     res.status(201).json(out);
   });
 
@@ -42,7 +45,9 @@ export function consentRoutes(router: Router, deps: AppDeps): void {
       const consentId = checkConsentId(req.params.consentId, 'BAD_ID');
       const body = req.body as { type?: unknown } | undefined;
       if (body?.type !== `consent.${action}`) {
-        throw new BrokerError('CONSENT_MALFORMED', `send a signed consent.${action} to this route`, { field: 'type' });
+        throw new BrokerError('CONSENT_MALFORMED', `send a signed consent.${action} to this route`, {
+          field: 'type',
+        });
       }
       const out = await matchingOf(deps).consents.change(caller, consentId, req.body);
       deps.logger.info({ member: caller.id, consentId, action, index: out.receipt.index }, 'consent changed');

@@ -8,7 +8,7 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import { BrokerError } from '../../errors.js';
 import type { LogReader } from '../../ledger/log-reader.js';
-import { callerOf } from '../auth.js';
+import { callerOf, requireRole } from '../auth.js';
 
 const DECIMAL = /^(?:0|[1-9][0-9]{0,15})$/;
 
@@ -37,10 +37,25 @@ function logOf(getLog: () => LogReader | undefined, res: Response): LogReader {
 export function logRouter(getLog: () => LogReader | undefined): Router {
   const router = express.Router();
 
-  router.get('/v1/log/checkpoint', async (_req: Request, res: Response) => {
-    const checkpoint = await logOf(getLog, res).checkpoint();
-    res.set('Cache-Control', 'no-store').type('text/plain; charset=utf-8').send(checkpoint.text);
+  router.get('/v1/log/checkpoint', async (req: Request, res: Response) => {
+    const log = logOf(getLog, res);
+    // ?cosigned=1: the latest checkpoint carrying witness cosignatures (C2SP tlog-cosignature).
+    const text = req.query.cosigned === '1' ? await log.cosignedCheckpoint() : (await log.checkpoint()).text;
+    res.set('Cache-Control', 'no-store').type('text/plain; charset=utf-8').send(text);
   });
+
+  router.post(
+    '/v1/log/cosignatures',
+    express.text({ type: 'text/plain', limit: '256kb' }),
+    async (req: Request, res: Response) => {
+      const log = logOf(getLog, res);
+      const auditor = requireRole(res, 'auditor');
+      if (typeof req.body !== 'string') {
+        throw new BrokerError('LOG_BAD_NOTE', 'send the cosigned checkpoint note as text/plain');
+      }
+      res.json(await log.addCosignature(auditor.id, req.body));
+    },
+  );
 
   router.get('/v1/log/entries', async (req: Request, res: Response) => {
     const log = logOf(getLog, res);

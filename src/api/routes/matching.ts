@@ -32,7 +32,9 @@ function waitSeconds(req: Request): number {
 /** The "CODE: message" failure of a job as the BrokerError it was. */
 function failureOf(reason: string | undefined): BrokerError {
   const m = /^([A-Z][A-Z0-9_]+): (.*)$/s.exec(reason ?? '');
-  return m ? new BrokerError(m[1] ?? 'INTERNAL', m[2] ?? '') : new BrokerError('JOB_FAILED', reason ?? 'the job failed');
+  return m
+    ? new BrokerError(m[1] ?? 'INTERNAL', m[2] ?? '')
+    : new BrokerError('JOB_FAILED', reason ?? 'the job failed');
 }
 
 function view(job: Job, state: string, queue: string, withResult: boolean) {
@@ -62,26 +64,31 @@ async function ownJob<T extends { requester: string }>(
 export function matchingRoutes(router: Router, deps: AppDeps): void {
   const { queues } = deps;
 
-  router.post('/v1/matches', express.json({ limit: '16kb', type: () => true }), async (req: Request, res: Response) => {
-    const caller = requireRole(res, 'member');
-    const request = parseMatchRequest(req.body);
-    const wait = waitSeconds(req);
-    matchingOf(deps);
-    const jobId = randomId();
-    const data: MatchJobData = { requester: caller.id, ...request };
-    const job = await queues.match.add('match', data, { jobId });
-    if (wait > 0) {
-      try {
-        const result: unknown = await job.waitUntilFinished(queues.matchEvents, wait * 1000);
-        res.json(result);
-        return;
-      } catch (err) {
-        const state = await job.getState();
-        if (state === 'failed') throw failureOf((await queues.match.getJob(jobId))?.failedReason ?? (err as Error).message);
+  router.post(
+    '/v1/matches',
+    express.json({ limit: '16kb', type: () => true }),
+    async (req: Request, res: Response) => {
+      const caller = requireRole(res, 'member');
+      const request = parseMatchRequest(req.body);
+      const wait = waitSeconds(req);
+      matchingOf(deps);
+      const jobId = randomId();
+      const data: MatchJobData = { requester: caller.id, ...request };
+      const job = await queues.match.add('match', data, { jobId });
+      if (wait > 0) {
+        try {
+          const result: unknown = await job.waitUntilFinished(queues.matchEvents, wait * 1000);
+          res.json(result);
+          return;
+        } catch (err) {
+          const state = await job.getState();
+          if (state === 'failed')
+            throw failureOf((await queues.match.getJob(jobId))?.failedReason ?? (err as Error).message);
+        }
       }
-    }
-    res.status(202).location(`/v1/matches/${jobId}`).json({ jobId });
-  });
+      res.status(202).location(`/v1/matches/${jobId}`).json({ jobId });
+    },
+  );
 
   router.get('/v1/matches/:jobId', async (req: Request, res: Response) => {
     const caller = requireRole(res, 'member');
@@ -93,7 +100,8 @@ export function matchingRoutes(router: Router, deps: AppDeps): void {
     const caller = requireRole(res, 'member');
     const consentId = checkConsentId(req.query.consentId, 'SCREEN_INVALID');
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
-    if (!NDJSON.includes(type)) throw new BrokerError('UNSUPPORTED_MEDIA_TYPE', 'send the portfolio as application/x-ndjson');
+    if (!NDJSON.includes(type))
+      throw new BrokerError('UNSUPPORTED_MEDIA_TYPE', 'send the portfolio as application/x-ndjson');
     matchingOf(deps);
     const uploadId = randomId();
     const max = deps.config.broker.maxBodyBytes;

@@ -1,0 +1,205 @@
+/**
+ * Match bench (issue 5, DESIGN §6): consented lookups under load with autocannon over mutual TLS
+ * against an index of MATCH_BENCH_RECORDS (default 1,000,000) records, at MATCH_BENCH_RATE
+ * (default 200) requests/s for MATCH_BENCH_SECONDS (default 60), each answered inline (?wait=)
+ * after its log entries are sequenced; a bare Express-over-mTLS endpoint measured the same way in
+ * the same run is the baseline. Then screening of MATCH_BENCH_SUBJECTS (default 100,000) subjects
+ * through the API, against the raw pipelined Redis read rate of the same lookups in the same run.
+ * Uses its own key prefix and deletes only those keys.   npx tsx bench/match.ts
+ */
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import express from 'express';
+import { startServer } from '../src/api/server.js';
+import { MemberClient } from '../src/client/member-client.js';
+import { configSchema } from '../src/config/schema.js';
+import { loadBrokerKeys, loadMemberIdentity } from '../src/keys/load.js';
+import { createLogger } from '../src/ops/logger.js';
+import { cleanPrefix } from '../test/api/harness.js';
+import { sharedConsortium } from '../test/keys/fixture.js';
+import { figure } from './lib.js';
+import type { BenchReport } from './lib.js';
+import { borrowerTokens, loadIndex, OWNERS, REQUESTER, storeConsents } from './match-load.js';
+
+const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function cannon(
+  url: string,
+  tls: object,
+  request: autocannon.Request,
+  seconds: number,
+  rate: number,
+): Promise<Load> {
+  const result = await autocannon({
+    url,
+    connections: 64,
+    duration: seconds,
+    overallRate: rate,
+    tlsOptions: tls,
+    requests: [request],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+async function bareServer(
+  tls: { certPem: string; keyPem: string },
+  caCertPem: string,
+): Promise<{ url: string; close: () => void }> {
+  const app = express();
+  app.post('/bare', express.json(), (_req, res) => {
+    res.json({ ok: true });
+  });
+  const server = createServer(
+    { cert: tls.certPem, key: tls.keyPem, ca: caCertPem, requestCert: true, rejectUnauthorized: true },
+    app,
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+export async function benchMatch(): Promise<BenchReport> {
+  const records = env('MATCH_BENCH_RECORDS', 1_000_000);
+  const seconds = env('MATCH_BENCH_SECONDS', 60);
+  const rate = env('MATCH_BENCH_RATE', 200);
+  const subjects = env('MATCH_BENCH_SUBJECTS', 100_000);
+  const keysDir = await sharedConsortium();
+  const prefix = `bbbench-match-${process.pid}`;
+  const config = configSchema.parse({
+    keysDir,
+    logLevel: 'warn',
+    redis: { url: 'redis://127.0.0.1:6379', prefix },
+    broker: { host: '127.0.0.1', port: 0 },
+  });
+  const server = await startServer(config, { logger: createLogger('warn') });
+  try {
+    const loadRate = await loadIndex(server.context, records, Math.floor(records * 0.7) + 1);
+    const requests = Math.ceil(rate * seconds * 1.1) + 100;
+    const consents = await storeConsents(
+      server.context,
+      Math.ceil(requests / 5),
+      'loan_underwriting',
+      ['status', 'amounts'],
+      5,
+    );
+    const me = await loadMemberIdentity(keysDir, REQUESTER);
+    const tls = { cert: me.tls.certPem, key: me.tls.keyPem, ca: me.caCertPem };
+    let n = 0;
+    const body = (): string => {
+      const c = consents[Math.floor(n++ / 5) % consents.length];
+      return JSON.stringify({ consentId: c?.consentId, tokens: c?.tokens, groups: ['status', 'amounts'] });
+    };
+    const headers = { 'content-type': 'application/json' };
+    const match = await cannon(
+      server.url,
+      tls,
+      { method: 'POST', path: '/v1/matches?wait=10', headers, setupRequest: (r) => ({ ...r, body: body() }) },
+      seconds,
+      rate,
+    );
+    const broker = await loadBrokerKeys(keysDir);
+    const bare = await bareServer(broker.tls, broker.caCertPem);
+    const baseline = await cannon(
+      bare.url,
+      tls,
+      { method: 'POST', path: '/bare', headers, body: body() },
+      seconds,
+      rate,
+    );
+    bare.close();
+
+    // Screening through the API, then the same lookups as raw pipelined Redis reads.
+    const [screenConsent] = await storeConsents(server.context, 1, 'portfolio_screening', ['status'], 1);
+    const lines = Array.from({ length: subjects }, (_, i) =>
+      JSON.stringify({ ref: String(i), tokens: borrowerTokens(i * 7) }),
+    );
+    const client = await MemberClient.fromKeys(keysDir, REQUESTER, server.url);
+    const screenStart = performance.now();
+    const { jobId } = await client.screen(screenConsent?.consentId ?? '', `${lines.join('\n')}\n`);
+    let job = await client.getScreen(jobId);
+    while (job.state !== 'completed' && job.state !== 'failed') {
+      await new Promise((r) => setTimeout(r, 50));
+      job = await client.getScreen(jobId);
+    }
+    const screenRate = subjects / ((performance.now() - screenStart) / 1000);
+    client.close();
+    const index = server.context.matching.matchDeps.index;
+    const others = OWNERS.filter((o) => o !== REQUESTER);
+    const rawStart = performance.now();
+    for (let first = 0; first < subjects; first += 2000) {
+      const keys = Array.from({ length: Math.min(2000, subjects - first) }, (_, i) =>
+        Object.values(borrowerTokens((first + i) * 7)).map((t) => index.indexKeyOf(t)),
+      );
+      await index.findEach(others, keys);
+    }
+    const rawRate = subjects / ((performance.now() - rawStart) / 1000);
+    const lookupBaseline = { name: 'bare Express over mTLS, same rate', value: baseline.p99, unit: 'ms p99' };
+    return {
+      bench: 'match',
+      figures: [
+        figure({
+          name: `lookup throughput at ${rate} req/s offered, ${records.toLocaleString('en-US')} records`,
+          value: match.rps,
+          unit: 'req/s',
+          baseline: { name: 'bare Express over mTLS', value: baseline.rps, unit: 'req/s' },
+        }),
+        figure({
+          name: 'lookup latency p50',
+          value: match.p50,
+          unit: 'ms',
+          baseline: { ...lookupBaseline, value: baseline.p50, unit: 'ms p50' },
+        }),
+        figure({
+          name: 'lookup latency p99',
+          value: match.p99,
+          unit: 'ms',
+          goal: '≤ 50 ms',
+          met: match.p99 <= 50,
+          baseline: lookupBaseline,
+        }),
+        figure({
+          name: `screening ${subjects.toLocaleString('en-US')} subjects via API`,
+          value: screenRate,
+          unit: 'subjects/s',
+          goal: '≥ 20,000 subjects/s',
+          met: screenRate >= 20_000,
+          baseline: {
+            name: 'raw pipelined Redis reads of the same lookups',
+            value: rawRate,
+            unit: 'subjects/s',
+          },
+        }),
+      ],
+      details: {
+        records,
+        loadRecordsPerSecond: Math.round(loadRate),
+        seconds,
+        rate,
+        match,
+        baseline,
+        screenJob: job.state,
+      },
+    };
+  } finally {
+    await server.stop();
+    await cleanPrefix(prefix);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.stdout.write(`${JSON.stringify(await benchMatch(), null, 2)}\n`);
+}
