@@ -5,10 +5,18 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import type { BenchReport } from './lib.js';
+import { benchIngest } from './ingest.js';
+import { benchAudit } from './audit.js';
+import { benchLedger } from './ledger.js';
+import { benchOprf } from './oprf.js';
 import { benchPrepare } from './prepare.js';
 
 const BENCHES: Record<string, () => Promise<BenchReport>> = {
   prepare: benchPrepare,
+  ledger: benchLedger,
+  oprf: benchOprf,
+  audit: benchAudit,
+  ingest: benchIngest,
 };
 
 function markdown(reports: BenchReport[]): string {

@@ -36,6 +36,7 @@ interface InitFlags {
   days: string;
   force: boolean;
   json: boolean;
+  tokenizer: 'hmac' | 'oprf';
 }
 
 function initCommand(): Command {
@@ -50,11 +51,20 @@ function initCommand(): Command {
     .option('--operators <ids>', 'comma-separated operator ids', list, ['ops'])
     .option('--days <days>', 'validity of party certificates', String(DEFAULT_VALIDITY_DAYS))
     .option('--force', 'replace an existing consortium in --dir (its keys are deleted)', false)
+    .addOption(
+      new Option(
+        '--tokenizer <mode>',
+        "the consortium's tokenizer: hmac (shared secret) or oprf (token authority)",
+      )
+        .choices(['hmac', 'oprf'])
+        .default('hmac'),
+    )
     .option('--json', 'print JSON', false)
     .action(async (flags: InitFlags) => {
       const summary = await initKeys({ ...flags, days: days(flags.days) });
       if (flags.json) return printJson(summary);
       printLine(`consortium ${summary.consortium} (${summary.consortiumId}) created in ${summary.dir}`);
+      printLine(`  tokenizer ${summary.tokenizer}`);
       printLine(`  CA fingerprint ${summary.caFingerprint}, valid until ${summary.notAfter}`);
       for (const c of summary.certificates) {
         printLine(`  ${`${c.role}:${c.id}`.padEnd(28)} ${c.purpose.padEnd(22)} serial ${c.serial}`);

@@ -1,5 +1,6 @@
 /** The `blindbroker` command line: wires each command group; every command is a thin adapter. */
 import { Command, CommanderError } from 'commander';
+import { auditCommand } from './audit-command.js';
 import { demoCommand } from './demo-command.js';
 import { memberCommand } from './member-command.js';
 import { serveCommand, workerCommand } from './serve-command.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(workerCommand());
   program.addCommand(tokenAuthorityCommand());
+  program.addCommand(auditCommand());
   return program;
 }
 

@@ -15,7 +15,7 @@ import { configSchema } from '../config/schema.js';
 import { randomId } from '../crypto/random.js';
 import { BrokerError } from '../errors.js';
 import { initKeys } from '../keys/init.js';
-import { loadMemberIdentity, unwrapTokenSecret } from '../keys/load.js';
+import { loadMemberIdentity } from '../keys/load.js';
 import { loadMapping } from '../member/mapping.js';
 import { prepareBatch } from '../member/prepare.js';
 import { createLogger } from '../ops/logger.js';
@@ -24,6 +24,7 @@ import { dumpPrefix } from '../privacy/redis-dump.js';
 import { signObject } from '../signing/signed-object.js';
 import { Narrator } from './narrator.js';
 import { ensureRedis, type DemoRedis } from './redis.js';
+import { startDemoTokens, type DemoTokenizerMode, type DemoTokens } from './tokens.js';
 import { buildDemoWorld, DEMO_MEMBERS, type DemoWorld } from './world.js';
 
 export interface DemoOptions {
@@ -31,6 +32,8 @@ export interface DemoOptions {
   loansPerMember: number;
   json: boolean;
   keep: boolean;
+  /** Default hmac; oprf runs an in-process token authority (DESIGN §2). */
+  tokenizer?: DemoTokenizerMode;
 }
 
 export interface DemoResult {
@@ -49,24 +52,24 @@ interface DemoState {
   server?: RunningServer;
   logs: string[];
   clients: Map<string, MemberClient>;
+  tokens: DemoTokens;
+  /** The member's tokenizer in the demo's mode: every step that tokenizes gets it here. */
+  tokenizerFor: DemoTokens['tokenizerFor'];
 }
 
 async function prepareAll(state: DemoState) {
   const batches: Record<string, { out: string; accepted: number; rejected: number; tokens: number }> = {};
   for (const member of DEMO_MEMBERS) {
     const identity = await loadMemberIdentity(state.keysDir, member);
-    const secret = await unwrapTokenSecret(state.keysDir, member);
     const source = state.world.exports[member];
     const out = join(state.dir, `${member}.batch.ndjson`);
     const summary = await prepareBatch({
+      ...(await state.tokens.prepareSource(member)),
       member,
       input: source.csv,
       output: out,
       errors: join(state.dir, `${member}.errors.csv`),
       mapping: loadMapping(source.mapping),
-      consortiumId: secret.consortiumId,
-      epoch: secret.epoch,
-      tokenSecret: secret.secret,
       signManifest: (body) =>
         signObject('batch.manifest', body, { role: 'member', id: member, signing: identity.signing }),
       threads: availableParallelism(),
@@ -151,7 +154,7 @@ async function piiScan(state: DemoState) {
   };
 }
 
-async function makeKeys(say: Narrator, keysDir: string): Promise<void> {
+async function makeKeys(say: Narrator, keysDir: string, tokenizer: DemoTokenizerMode): Promise<void> {
   await say.step(
     'Consortium keys (node-forge CA, SHA-256 certificates)',
     async () => {
@@ -163,12 +166,15 @@ async function makeKeys(say: Narrator, keysDir: string): Promise<void> {
         operators: ['ops'],
         days: 30,
         force: false,
+        tokenizer,
       });
       return { certificates: s.certificates.length };
     },
     (f) => [
       `${f.certificates} certificates for ${DEMO_MEMBERS.join(', ')}, auditor pboc, the broker and the token authority`,
-      'the consortium token secret is wrapped to each member; the broker holds no copy',
+      tokenizer === 'oprf'
+        ? 'tokenizer oprf: tokens come from the token authority’s OPRF key; nobody can compute one offline'
+        : 'the consortium token secret is wrapped to each member; the broker holds no copy',
     ],
   );
 }
@@ -234,7 +240,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     try {
       const keysDir = join(dir, 'keys');
-      await makeKeys(say, keysDir);
+      const mode = options.tokenizer ?? 'hmac';
+      await makeKeys(say, keysDir, mode);
       const world = await say.step(
         'Synthetic loan books',
         () => buildDemoWorld(dir, options.loansPerMember),
@@ -246,6 +253,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           'one applicant has loans at tencent and baihe (by resident ID) and at didi (by phone and name only)',
         ],
       );
+      const start = () => startDemoTokens(keysDir, mode, []);
+      const tokens =
+        mode === 'hmac'
+          ? await start()
+          : await say.step(
+              'The token authority starts (RFC 9497 VOPRF, mutual TLS, per-member limits)',
+              start,
+              (t) => [
+                `listening on ${t.authorityUrl}; members blind identifiers, it evaluates them and proves each batch`,
+              ],
+            );
       const state: DemoState = {
         dir,
         keysDir,
@@ -254,11 +272,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         prefix: `demo-${randomId().slice(0, 8)}`,
         logs: [],
         clients: new Map(),
+        tokens,
+        tokenizerFor: (member) => tokens.tokenizerFor(member),
       };
       try {
         ok = await runFlow(say, state);
       } finally {
-        await stopBroker(state);
+        await stopBroker(state).finally(() => tokens.stop());
       }
     } finally {
       await redis.stop();

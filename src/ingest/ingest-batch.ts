@@ -2,21 +2,25 @@
  * Ingest of one signed batch (DESIGN §6 `ingest`), as a list of named checks then an idempotent
  * store. Pass 1 (verify-batch.ts) verifies the manifest (signature, signer = caller, body), the
  * record count and the recordsDigest over the exact record bytes, so a tampered batch stores
- * nothing. Pass 2 validates and re-keys records chunk by chunk and stores each chunk in one atomic
- * step, pipelined (store-pipeline.ts): Redis writes one chunk while the next is validated. A retried
- * run rewrites nothing, so a job killed mid-batch and run again ends exactly as if it had run once.
+ * nothing. Pass 2 cuts the record lines into groups of chunkRecords, validates and re-keys each
+ * group (prepare-pool.ts: on prepare threads, or inline) and stores its valid records in one atomic
+ * step, pipelined (ordered-pipeline.ts): Redis writes one chunk while the next groups are prepared.
+ * A retried run rewrites nothing, so a job killed mid-batch and run again ends exactly as if it had
+ * run once.
  */
-import type { IndexKeyer } from '../tokenize/index-key.js';
 import type { PreparedRecord } from '../store/record-store.js';
 import type { BeginOutcome, StoreOutcome } from '../store/scripts.js';
 import { STORE_OUTCOME } from '../store/scripts.js';
 import { splitLines } from './lines.js';
 import type { ManifestVerifier, Party } from './manifest.js';
-import { prepareRecord, rejectOf } from './record.js';
+import { OrderedPipeline } from './ordered-pipeline.js';
+import { groupLines } from './prepare-lines.js';
+import type { LineGroup, PreparedLines } from './prepare-lines.js';
+import type { LinePreparer } from './prepare-pool.js';
 import type { Reject } from './record.js';
-import { StorePipeline } from './store-pipeline.js';
-import type { PreparedChunk } from './store-pipeline.js';
 import { verifyBatch } from './verify-batch.js';
+import { checkManifestEpoch } from './epochs.js';
+import type { EpochPolicy } from './epochs.js';
 
 const DAY_MS = 86_400_000;
 
@@ -51,15 +55,20 @@ export interface IngestOptions {
   /** Opens the batch bytes; called once per pass. */
   open: () => AsyncIterable<Buffer>;
   verify: ManifestVerifier;
-  keyer: IndexKeyer;
+  /** Validates and re-keys line groups (inline or on prepare threads). */
+  preparer: LinePreparer;
   store: IngestStore;
   chunkRecords: number;
   defaultDataLifeDays: number;
   maxRejectsReported: number;
   onProgress?: (percent: number) => Promise<void> | void;
   now?: () => number;
-  /** Chunk stores in flight while the next chunk is validated (default 2). */
+  /** Line groups being prepared at once (default 4: enough to keep two threads busy). */
+  groupsInFlight?: number;
+  /** Chunk stores in flight while the next groups are prepared (default 2). */
   storesInFlight?: number;
+  /** The tokenizer epochs accepted now (epochs.ts); without it any epoch is accepted. */
+  epochs?: () => Promise<EpochPolicy>;
 }
 
 export interface IngestResult {
@@ -85,10 +94,12 @@ class RejectList {
 
 /**
  * Runs both passes and returns the batch's result; the same batch again returns the stored result.
- * Throws the pass-1 codes, BATCH_CONFLICT, and whatever the store throws (Redis errors: retryable).
+ * Throws the pass-1 codes, TOKENIZER_MISMATCH, EPOCH_NOT_ACCEPTED, BATCH_CONFLICT, and whatever the
+ * store throws (Redis errors: retryable).
  */
 export async function ingestBatch(options: IngestOptions): Promise<IngestResult> {
   const { manifest, manifestDigest } = await verifyBatch(options.open(), options.caller, options.verify);
+  if (options.epochs) checkManifestEpoch(manifest, await options.epochs(), options.now?.() ?? Date.now());
   const owner = manifest.member;
   const now = options.now?.() ?? Date.now();
   const life = (manifest.dataLifeDays ?? options.defaultDataLifeDays) * DAY_MS;
@@ -105,7 +116,7 @@ export async function ingestBatch(options: IngestOptions): Promise<IngestResult>
   }
   const rejects = new RejectList(options.maxRejectsReported);
   let accepted = 0;
-  const onStored = async (chunk: PreparedChunk, outcomes: StoreOutcome[]): Promise<void> => {
+  const onStored = async (chunk: PreparedLines, outcomes: StoreOutcome[]): Promise<void> => {
     outcomes.forEach((outcome, i) => {
       if (outcome !== STORE_OUTCOME.HELD_BY_OTHER_BATCH) accepted++;
       else {
@@ -121,41 +132,50 @@ export async function ingestBatch(options: IngestOptions): Promise<IngestResult>
       Math.floor((100 * (accepted + rejects.count)) / Math.max(1, manifest.records)),
     );
   };
-  const pipeline = new StorePipeline(
-    (records) => options.store.storeChunk(owner, manifest.batchId, begun.expiresAt, records),
+  const stores = new OrderedPipeline(
+    (chunk: PreparedLines) =>
+      options.store.storeChunk(owner, manifest.batchId, begun.expiresAt, chunk.records),
     onStored,
     options.storesInFlight ?? 2,
   );
   const seen = new Set<string>();
-  let chunk: PreparedChunk = { records: [], lines: [] };
-  for await (const line of splitLines(options.open())) {
-    if (line.number === 1) continue;
-    let record: PreparedRecord;
-    try {
-      record = prepareRecord(line.bytes, owner, options.keyer);
-    } catch (err) {
-      rejects.add(rejectOf(err, line.number));
-      continue;
+  // Groups are prepared out of line but handed over in order, so "earlier in this batch" holds.
+  const onPrepared = async (_group: unknown, prepared: PreparedLines): Promise<void> => {
+    prepared.rejects.forEach((reject) => rejects.add(reject));
+    const chunk: PreparedLines = { records: [], lines: [], rejects: [] };
+    prepared.records.forEach((record: PreparedRecord, i) => {
+      const line = prepared.lines[i] ?? 0;
+      if (seen.has(record.recordId)) {
+        rejects.add({
+          line,
+          code: 'DUPLICATE_RECORD',
+          recordId: record.recordId,
+          message: 'the recordId occurs earlier in this batch',
+        });
+        return;
+      }
+      seen.add(record.recordId);
+      chunk.records.push(record);
+      chunk.lines.push(line);
+    });
+    await stores.submit(chunk);
+  };
+  const groups = new OrderedPipeline(
+    (group: LineGroup) => options.preparer.prepare(owner, group),
+    onPrepared,
+    options.groupsInFlight ?? 4,
+  );
+  try {
+    for await (const group of groupLines(splitLines(options.open()), options.chunkRecords)) {
+      await groups.submit(group);
     }
-    if (seen.has(record.recordId)) {
-      rejects.add({
-        line: line.number,
-        code: 'DUPLICATE_RECORD',
-        recordId: record.recordId,
-        message: 'the recordId occurs earlier in this batch',
-      });
-      continue;
-    }
-    seen.add(record.recordId);
-    chunk.records.push(record);
-    chunk.lines.push(line.number);
-    if (chunk.records.length >= options.chunkRecords) {
-      await pipeline.submit(chunk);
-      chunk = { records: [], lines: [] };
-    }
+    await groups.drain();
+    await stores.drain();
+  } catch (err) {
+    // Each store is atomic: let the ones in flight end so that none outlives the failed run.
+    await stores.drain().catch(() => undefined);
+    throw err;
   }
-  await pipeline.submit(chunk); // the last chunk, possibly empty: progress reaches its final value
-  await pipeline.drain();
   rejects.kept.sort((a, b) => a.line - b.line);
   const result: IngestResult = {
     batchId: manifest.batchId,

@@ -117,7 +117,7 @@ export function prepareRecord(bytes: Uint8Array, member: string, keyer: IndexKey
       field: 'envelope.recordId',
     });
   }
-  const value = JSON.stringify({ recordId, indexKeys, meta, envelope });
+  const value = Buffer.from(JSON.stringify({ recordId, indexKeys, meta, envelope }));
   return { recordId, value, indexKeys: Object.values(indexKeys) as string[] };
 }
 

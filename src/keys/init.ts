@@ -29,6 +29,8 @@ export interface InitOptions {
   operators: string[];
   days: number;
   force: boolean;
+  /** The consortium's tokenizer mode written to consortium.json (DESIGN §2); default hmac. */
+  tokenizer?: 'hmac' | 'oprf';
 }
 
 export interface IssuedCert {
@@ -43,6 +45,7 @@ export interface InitSummary {
   dir: string;
   consortium: string;
   consortiumId: string;
+  tokenizer: 'hmac' | 'oprf';
   caFingerprint: string;
   notAfter: string;
   certificates: IssuedCert[];
@@ -120,6 +123,7 @@ export async function initKeys(options: InitOptions): Promise<InitSummary> {
 
 async function build(root: string, options: InitOptions): Promise<Omit<InitSummary, 'dir' | 'elapsedMs'>> {
   const { consortium } = options;
+  const tokenizer = options.tokenizer ?? 'hmac';
   const caFiles = layout.caPaths(root);
   const caPair = await generateRsaKeyPair();
   const caCertPem = createConsortiumCa({ consortium, ...caPair });
@@ -190,7 +194,7 @@ async function build(root: string, options: InitOptions): Promise<Omit<InitSumma
         name: consortium,
         consortiumId,
         schema: CONSORTIUM_SCHEMA,
-        tokenizer: 'hmac',
+        tokenizer,
         epoch,
         createdAt: new Date().toISOString(),
         caFingerprint: caCert.fingerprint,
@@ -210,6 +214,7 @@ async function build(root: string, options: InitOptions): Promise<Omit<InitSumma
   return {
     consortium,
     consortiumId,
+    tokenizer,
     caFingerprint: caCert.fingerprint,
     notAfter: caCert.notAfter.toISOString(),
     certificates: issuer.certificates.sort((a, b) =>

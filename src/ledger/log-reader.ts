@@ -7,6 +7,7 @@
 import { BrokerError } from '../errors.js';
 import { toBase64 } from './base64.js';
 import type { CheckpointStore, StoredCheckpoint } from './checkpoint-store.js';
+import type { CosignatureStore } from './cosignature-store.js';
 import type { LogStore } from './log-store.js';
 import { proveConsistency, proveInclusion } from './proofs.js';
 
@@ -42,7 +43,25 @@ export class LogReader {
   constructor(
     private readonly store: LogStore,
     private readonly checkpoints: CheckpointStore,
+    private readonly cosignatures?: CosignatureStore,
   ) {}
+
+  /** The latest checkpoint carrying witness cosignatures. Throws LOG_NO_COSIGNATURE before any. */
+  async cosignedCheckpoint(): Promise<string> {
+    const text = await this.cosignatures?.latest();
+    if (text === undefined) {
+      throw new BrokerError('LOG_NO_COSIGNATURE', 'no witness has cosigned a checkpoint yet', {
+        hint: 'an auditor runs `blindbroker audit cosign`',
+      });
+    }
+    return text;
+  }
+
+  /** Adds an auditor's cosignature (CosignatureStore.add). Throws its codes, LOG_UNAVAILABLE without a store. */
+  async addCosignature(auditorId: string, note: string): Promise<{ size: number; witnesses: number }> {
+    if (!this.cosignatures) throw new BrokerError('LOG_UNAVAILABLE', 'this broker keeps no cosignatures');
+    return this.cosignatures.add(auditorId, note);
+  }
 
   /** The latest signed checkpoint. Throws LOG_NO_CHECKPOINT before the first one. */
   async checkpoint(): Promise<StoredCheckpoint> {

@@ -11,11 +11,13 @@ import { createLogKeys } from '../store/keys.js';
 import type { RedisClient } from '../store/redis.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { Checkpointer } from './checkpointer.js';
+import { CosignatureStore } from './cosignature-store.js';
 import { LogReader } from './log-reader.js';
 import { LogStore } from './log-store.js';
 import { Receipts, createLogService } from './receipts.js';
 import type { LogService } from './receipts.js';
 import { Sequencer } from './sequencer.js';
+import type { NoteVerifier } from './signed-note.js';
 
 export interface BrokerLog {
   readonly store: LogStore;
@@ -37,6 +39,8 @@ export interface OpenLogOptions {
   readonly logger: Logger;
   /** How long `appendEntry` waits for sequencing and a checkpoint. Default 10 s. */
   readonly receiptTimeoutMs?: number;
+  /** Auditor id → witness key, for accepting C2SP cosignatures; none: cosignatures are refused. */
+  readonly witnesses?: ReadonlyMap<string, NoteVerifier>;
 }
 
 export function openLog(options: OpenLogOptions): BrokerLog {
@@ -60,7 +64,11 @@ export function openLog(options: OpenLogOptions): BrokerLog {
   return {
     store,
     checkpoints,
-    reader: new LogReader(store, checkpoints),
+    reader: new LogReader(
+      store,
+      checkpoints,
+      new CosignatureStore(client, keys, checkpoints, logKey, options.witnesses ?? new Map()),
+    ),
     receipts,
     service: createLogService(receipts, logKey, options.receiptTimeoutMs),
     start() {

@@ -2,22 +2,26 @@
  * `member prepare`: CSV export → signed batch (DESIGN §2, §3). Streams the CSV, prepares rows on
  * worker threads, writes record lines while hashing them, then writes the batch as a signed
  * manifest line followed by the records. Every rejected row is reported with its row number
- * (the header is row 1), field, code and message; valid rows are kept.
+ * (the header is row 1), field, code and message; valid rows are kept. hmac mode tokenizes on the
+ * row threads; with a Tokenizer (oprf mode, async and batched) a first pass builds a token table
+ * that the row pass looks identifiers up in (token-table.ts).
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
-import { streamingSha256 } from '../crypto/hash.js';
 import { randomId } from '../crypto/random.js';
 import { BrokerError } from '../errors.js';
 import { SCHEMA } from '../normalize/index.js';
+import type { Tokenizer } from '../tokenize/tokenizer.js';
 import type { RowContextParams } from './context.js';
 import { resolveColumns, type Mapping } from './mapping.js';
 import { inlineProcessor, threadedProcessor, type RowProcessor } from './prepare-pool.js';
 import type { RowIssue, RowResult } from './row.js';
 import { readCsvRows } from './csv-line.js';
 import { ErrorsCsv } from './errors-csv.js';
+import { BatchWriter, emptyChunk, type Chunk } from './batch-writer.js';
+import { collectIdentifiers, tokenTableOf } from './token-table.js';
 
 export interface BatchManifestBody {
   batchId: string;
@@ -30,15 +34,28 @@ export interface BatchManifestBody {
   recordsDigest: string;
 }
 
-export interface PrepareOptions {
+/** hmac mode: the unwrapped consortium secret; each row thread derives its own tokenizer. */
+export interface HmacSecretSource {
+  consortiumId: string;
+  epoch: number;
+  tokenSecret: Uint8Array;
+}
+
+/** Any mode (oprf in particular): identifiers are tokenized in batches before the row pass. */
+export interface TokenizerSource {
+  tokenizer: Tokenizer;
+  /** Identifiers tokenized so far, of the CSV's distinct identifiers. */
+  onTokenizing?: (done: number, total: number) => void;
+}
+
+export type PrepareOptions = PrepareBaseOptions & (HmacSecretSource | TokenizerSource);
+
+export interface PrepareBaseOptions {
   member: string;
   input: string;
   output: string;
   errors?: string;
   mapping: Mapping;
-  consortiumId: string;
-  epoch: number;
-  tokenSecret: Uint8Array;
   /** Signs the manifest body with the member's key; returns the signed object to write as line 1. */
   signManifest: (body: BatchManifestBody) => unknown;
   threads?: number;
@@ -50,6 +67,7 @@ export interface PrepareSummary {
   batchId: string;
   member: string;
   schema: string;
+  tokenizer: 'hmac' | 'oprf';
   epoch: number;
   input: string;
   output: string;
@@ -66,55 +84,20 @@ export interface PrepareSummary {
   recordsPerSecond: number;
 }
 
-interface Chunk {
-  /** Row numbers (file line numbers), parallel to `values`. */
-  rows: number[];
-  values: string[][];
-  /** Rows already rejected before preparation (bad CSV, duplicates, column count), by index. */
-  early: Map<number, RowIssue>;
+interface RowTokens {
+  mode: 'hmac' | 'oprf';
+  epoch: number;
+  tokens: RowContextParams['tokens'];
 }
 
-function emptyChunk(): Chunk {
-  return { rows: [], values: [], early: new Map() };
-}
-
-class BatchWriter {
-  readonly digest = streamingSha256();
-  accepted = 0;
-  rejected = 0;
-  tokens = 0;
-  readonly byCode: Record<string, number> = {};
-
-  constructor(
-    private readonly records: WriteStream,
-    private readonly errors: ErrorsCsv | null,
-  ) {}
-
-  async reject(row: number, recordId: string | undefined, issues: RowIssue[]): Promise<void> {
-    this.rejected++;
-    // Rows per code: a row with two problems of one code counts once for it.
-    for (const code of new Set(issues.map((i) => i.code))) this.byCode[code] = (this.byCode[code] ?? 0) + 1;
-    await this.errors?.write(row, recordId, issues);
+async function rowTokensOf(opts: PrepareOptions): Promise<RowTokens> {
+  if (!('tokenizer' in opts)) {
+    const { consortiumId, epoch, tokenSecret } = opts;
+    return { mode: 'hmac', epoch, tokens: { kind: 'hmac', consortiumId, epoch, tokenSecret } };
   }
-
-  async accept(line: string, tokens: number): Promise<void> {
-    const text = `${line}\n`;
-    this.digest.update(text);
-    this.accepted++;
-    this.tokens += tokens;
-    if (!this.records.write(text)) await once(this.records, 'drain');
-  }
-
-  async write(chunk: Chunk, results: RowResult[]): Promise<void> {
-    for (let i = 0; i < chunk.rows.length; i++) {
-      const row = chunk.rows[i] ?? 0;
-      const early = chunk.early.get(i);
-      const result = results[i];
-      if (early) await this.reject(row, undefined, [early]);
-      else if (result?.ok) await this.accept(result.line, result.tokens);
-      else if (result) await this.reject(row, result.recordId, result.issues);
-    }
-  }
+  const items = await collectIdentifiers(opts.input, opts.mapping);
+  const table = await tokenTableOf(items, opts.tokenizer, opts.onTokenizing);
+  return { mode: opts.tokenizer.mode, epoch: opts.tokenizer.epoch, tokens: { kind: 'table', table } };
 }
 
 async function finishStream(stream: WriteStream): Promise<void> {
@@ -125,7 +108,8 @@ async function finishStream(stream: WriteStream): Promise<void> {
 /**
  * Prepares a batch file from a CSV export.
  * @throws BrokerError CSV_EMPTY, CSV_MISSING_COLUMNS, CSV_DUPLICATE_COLUMN, INPUT_MISSING (file-level
- *   problems that stop the whole run; row-level problems are reported, never thrown)
+ *   problems that stop the whole run; row-level problems are reported, never thrown); with a
+ *   Tokenizer also what its tokenizeBatch throws (TA_*, OPRF_*) and TOKEN_TABLE_MISS
  */
 export async function prepareBatch(opts: PrepareOptions): Promise<PrepareSummary> {
   const started = performance.now();
@@ -138,6 +122,7 @@ export async function prepareBatch(opts: PrepareOptions): Promise<PrepareSummary
       });
     },
   );
+  const rowTokens = await rowTokensOf(opts);
   const threads = opts.threads ?? 1;
   const chunkSize = opts.chunkSize ?? 500;
   const recordsPath = `${opts.output}.records.tmp`;
@@ -176,9 +161,7 @@ export async function prepareBatch(opts: PrepareOptions): Promise<PrepareSummary
       mapping: opts.mapping,
       columns: [...resolved.index],
       owner: opts.member,
-      consortiumId: opts.consortiumId,
-      epoch: opts.epoch,
-      tokenSecret: opts.tokenSecret,
+      tokens: rowTokens.tokens,
     };
     return threads > 1 ? threadedProcessor(params, threads) : inlineProcessor(params);
   };
@@ -249,8 +232,8 @@ export async function prepareBatch(opts: PrepareOptions): Promise<PrepareSummary
     batchId: randomId(),
     member: opts.member,
     schema: SCHEMA,
-    tokenizer: 'hmac',
-    epoch: opts.epoch,
+    tokenizer: rowTokens.mode,
+    epoch: rowTokens.epoch,
     createdAt: new Date().toISOString(),
     records: writer.accepted,
     recordsDigest: writer.digest.digestHex(),
@@ -268,7 +251,8 @@ export async function prepareBatch(opts: PrepareOptions): Promise<PrepareSummary
     batchId: body.batchId,
     member: opts.member,
     schema: SCHEMA,
-    epoch: opts.epoch,
+    tokenizer: rowTokens.mode,
+    epoch: rowTokens.epoch,
     input: opts.input,
     output: opts.output,
     errorsFile: opts.errors ?? null,

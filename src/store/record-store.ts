@@ -9,10 +9,14 @@ import type { RedisClient } from './redis.js';
 import { beginOutcome, runScript, storeOutcomes } from './scripts.js';
 import type { BeginOutcome, StoreOutcome } from './scripts.js';
 
-/** A validated record ready to store: `value` is its stored JSON, `indexKeys` its re-keyed tokens. */
+/**
+ * A validated record ready to store: `value` is the UTF-8 of its stored JSON (bytes, so that a
+ * prepare thread hands it over without the main thread encoding it again), `indexKeys` its
+ * re-keyed tokens.
+ */
 export interface PreparedRecord {
   recordId: string;
-  value: string;
+  value: Buffer;
   indexKeys: string[];
 }
 
@@ -71,10 +75,10 @@ export class RecordStore {
   ): Promise<StoreOutcome[]> {
     if (records.length === 0) return [];
     const keys = [this.keys.expiries(owner)];
-    const args = [batchId, String(expiresAt)];
+    const args: Array<string | Buffer> = [batchId, String(expiresAt)];
     for (const record of records) {
       keys.push(this.keys.record(owner, record.recordId));
-      args.push(record.recordId, `${batchId}\n${record.value}`, String(record.indexKeys.length));
+      args.push(record.recordId, record.value, String(record.indexKeys.length));
       for (const indexKey of record.indexKeys) {
         keys.push(this.keys.indexBucket(owner, indexKey));
         args.push(indexKey);

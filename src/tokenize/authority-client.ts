@@ -45,6 +45,9 @@ export class TokenAuthorityClient implements TokenAuthorityApi {
       ca: options.caCertPem,
       keepAlive: true,
       maxSockets: 16,
+      // A resumed TLS session carries no peer certificate, so the role check below could not run
+      // on a reconnect: every new connection makes a full handshake (keep-alive keeps them rare).
+      maxCachedSessions: 0,
     });
   }
 

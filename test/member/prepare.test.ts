@@ -9,7 +9,12 @@ import { loadConsortium, loadMemberIdentity, unwrapTokenSecret } from '../../src
 import { loadMapping } from '../../src/member/mapping.js';
 import { openRecordLine } from '../../src/member/open-record.js';
 import { residentIdCheckChar } from '../../src/normalize/index.js';
-import { prepareBatch, type BatchManifestBody, type PrepareOptions } from '../../src/member/prepare.js';
+import {
+  prepareBatch,
+  type BatchManifestBody,
+  type HmacSecretSource,
+  type PrepareBaseOptions,
+} from '../../src/member/prepare.js';
 import { signObject, verifySignedObject } from '../../src/signing/signed-object.js';
 import { streamingSha256 } from '../../src/crypto/hash.js';
 import { LOAN_CSV_HEADER, writeLoanCsv } from '../../src/synth/loans-csv.js';
@@ -21,7 +26,7 @@ const ROWS = 100_000;
 describe('member/prepare', function () {
   this.timeout(180_000);
   let dir: string;
-  let base: Omit<PrepareOptions, 'input' | 'output' | 'errors'>;
+  let base: Omit<PrepareBaseOptions, 'input' | 'output' | 'errors'> & HmacSecretSource;
   let tokenizer: HmacTokenizer;
   let caCertPem: string;
   let signCertPem: string;
@@ -136,15 +141,14 @@ describe('member/prepare', function () {
       ['phone', '+86 138-0013-8000'],
       ['name', ' 张 三 '],
     ] as const) {
-      const opened = openRecordLine(record, tokenizer, type, raw);
+      const opened = await openRecordLine(record, tokenizer, type, raw);
       assert.deepEqual(opened.groups.status, { status: 'active', overdueDays: 0 });
       assert.deepEqual(opened.groups.amounts, { principal: 50000, balance: 12000.5, product: 'consumer' });
     }
     const otherBody = '31010419800101123';
     const other = otherBody + residentIdCheckChar(otherBody);
-    assert.throws(
-      () => openRecordLine(record, tokenizer, 'cn_rid', other),
-      (e) => isBrokerError(e, 'ENVELOPE_DECRYPT'),
+    await assert.rejects(openRecordLine(record, tokenizer, 'cn_rid', other), (e) =>
+      isBrokerError(e, 'ENVELOPE_DECRYPT'),
     );
   });
 

@@ -8,7 +8,8 @@
     KEYS[2..]  per record, in order: its record key, then one index bucket key per index key
     ARGV[1]    batch id (every stored value starts with "<batchId>\n")
     ARGV[2]    expiry of the records, ms since the epoch
-    ARGV[3..]  per record: recordId, stored value, n (its number of index keys), the n index keys
+    ARGV[3..]  per record: recordId, its JSON, n (its number of index keys), the n index keys
+               (the stored value is "<batchId>\n" followed by the JSON)
 
   Output: one code per record
     1  stored now
@@ -33,7 +34,7 @@ while a <= #ARGV do
   local recordId = ARGV[a]
   local n = tonumber(ARGV[a + 2])
   -- One call both claims the record key and reads whoever already holds it.
-  local existing = redis.call("SET", KEYS[k], ARGV[a + 1], "NX", "GET")
+  local existing = redis.call("SET", KEYS[k], batchPrefix .. ARGV[a + 1], "NX", "GET")
   if existing then
     if string.sub(existing, 1, #batchPrefix) == batchPrefix then
       out[#out + 1] = 2
