@@ -45,26 +45,32 @@ function tokensOf(pairs: Map<IdentifierType, TokenPair>): Record<string, string>
   return Object.fromEntries([...pairs].map(([type, pair]) => [type, pair.token]));
 }
 
-/** `requester` registers the borrower's consent for `purpose`; returns its id and log index. */
+export interface ConsentTerms {
+  purpose: string;
+  groups: string[];
+  perMonth: number;
+  expiryDays: number;
+}
+
+/** `requester` registers the borrower's consent on `terms`; returns its id and log index. */
 export async function grantConsent(
   p: DemoParties,
   requester: string,
   borrower: Borrower,
-  purpose: string,
-  groups: string[],
+  terms: ConsentTerms,
 ) {
   const tokenizer = await p.tokenizer(requester);
   const pairs = await tokenPairs(p, requester, idsOf(borrower));
   const now = Date.now();
   const { body, opening } = buildConsent({
     requester,
-    purpose,
+    purpose: terms.purpose,
     subject: { epoch: tokenizer.epoch, tokens: tokensOf(pairs) },
-    dataGroups: groups,
+    dataGroups: terms.groups,
     sources: '*',
     consentStart: new Date(now - 60_000),
-    consentExpiry: new Date(now + 30 * DAY_MS),
-    frequency: { unit: 'MONTH', value: 5 },
+    consentExpiry: new Date(now - 60_000 + terms.expiryDays * DAY_MS),
+    frequency: { unit: 'MONTH', value: terms.perMonth },
     dataLifeDays: 30,
     evidenceDigest: 'd3'.repeat(32),
     txnId: `app-${randomId().slice(0, 8)}`,
@@ -72,7 +78,7 @@ export async function grantConsent(
   const identity = await loadMemberIdentity(p.keysDir, requester);
   const client = await p.client(requester);
   const out = await client.grantConsent(signObject('consent.grant', body, identity), opening);
-  return { consentId: out.consentId, logIndex: (out.receipt as { index: number }).index, purpose, groups };
+  return { consentId: out.consentId, logIndex: (out.receipt as { index: number }).index };
 }
 
 export interface OpenedRelease {
@@ -172,8 +178,4 @@ export async function screenPortfolio(
     (r) => r.otherLenders !== 0 && r.otherLenders !== '<3' && !String(r.otherLenders).startsWith('<'),
   );
   return { subjects: rows.length, reportedWithOtherLenders: withOthers.length, first: rows[0] };
-}
-
-export function isRefusal(err: unknown): boolean {
-  return isBrokerError(err) && err.code.startsWith('CONSENT_');
 }

@@ -22,6 +22,7 @@ import { createLogger } from '../ops/logger.js';
 import { findPii, piiSet, type RawPerson } from '../privacy/pii-scan.js';
 import { dumpPrefix } from '../privacy/redis-dump.js';
 import { signObject } from '../signing/signed-object.js';
+import { runConsentedSteps } from './consented-steps.js';
 import { Narrator } from './narrator.js';
 import { ensureRedis, type DemoRedis } from './redis.js';
 import { startDemoTokens, type DemoTokenizerMode, type DemoTokens } from './tokens.js';
@@ -201,6 +202,17 @@ async function runFlow(say: Narrator, state: DemoState): Promise<boolean> {
     (r) =>
       DEMO_MEMBERS.map((m) => `${m}: ${r[m]?.accepted} stored, ${r[m]?.rejected} rejected by the broker`),
   );
+  const consented = await runConsentedSteps(say, {
+    parties: {
+      keysDir: state.keysDir,
+      client: (member) => client(state, member),
+      tokenizer: (member) => state.tokenizerFor(member),
+    },
+    applicant: state.world.applicant,
+    portfolio: state.world.portfolio,
+    brokerUrl: state.server.url,
+    dir: state.dir,
+  });
   const scan = await say.step(
     'PII scan of everything the broker stored and logged',
     () => piiScan(state),
@@ -209,7 +221,7 @@ async function runFlow(say: Narrator, state: DemoState): Promise<boolean> {
       s.hits === 0 ? 'no raw PII found' : `FOUND ${s.hits} leaks: ${s.where.join('; ')}`,
     ],
   );
-  return scan.hits === 0;
+  return consented && scan.hits === 0;
 }
 
 /** Deletes only the demo's own keys, then stops the broker. */
