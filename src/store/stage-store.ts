@@ -43,7 +43,8 @@ export class StageStore {
     for (let i = 0; i < count; i++) {
       const chunk = await next;
       next = read(i + 1);
-      if (chunk === null || chunk === undefined) throw new Error(`staged chunk ${i} of ${uploadId} is missing`);
+      if (chunk === null || chunk === undefined)
+        throw new Error(`staged chunk ${i} of ${uploadId} is missing`);
       yield chunk;
     }
   }
