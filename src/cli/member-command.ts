@@ -10,7 +10,7 @@ import { memberSubmitCommand } from './member-submit.js';
 
 export function memberCommand(): Command {
   return new Command('member')
-    .description('member toolkit: prepare batches, open records (runs at the lender)')
+    .description('member toolkit, run at the lender: prepare, submit, consent, query, screen, open, receipts')
     .addCommand(memberPrepareCommand())
     .addCommand(memberOpenCommand())
     .addCommand(memberSubmitCommand())

@@ -75,7 +75,7 @@ export function serveCommand(): Command {
 
 export function workerCommand(): Command {
   return withBrokerOptions(new Command('worker'))
-    .description('run queue workers only (ingest, purge)')
+    .description('run queue workers only (ingest, match, screen, purge)')
     .option('--queues <list>', 'queues to run workers for', QUEUE_NAMES.join(','))
     .action(async (flags: BrokerFlags) => {
       const config = loadConfig(flags);
