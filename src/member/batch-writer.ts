@@ -40,22 +40,22 @@ export class BatchWriter {
     await this.errors?.write(row, recordId, issues);
   }
 
-  async accept(line: string, tokens: number): Promise<void> {
-    const text = `${line}\n`;
-    this.digest.update(text);
-    this.accepted++;
-    this.tokens += tokens;
-    if (!this.records.write(text)) await once(this.records, 'drain');
-  }
-
+  /** Writes a chunk's results in CSV order: accepted lines in one write, rejects to the report. */
   async write(chunk: Chunk, results: RowResult[]): Promise<void> {
+    let text = '';
     for (let i = 0; i < chunk.rows.length; i++) {
       const row = chunk.rows[i] ?? 0;
       const early = chunk.early.get(i);
       const result = results[i];
       if (early) await this.reject(row, undefined, [early]);
-      else if (result?.ok) await this.accept(result.line, result.tokens);
-      else if (result) await this.reject(row, result.recordId, result.issues);
+      else if (result?.ok) {
+        text += `${result.line}\n`;
+        this.accepted++;
+        this.tokens += result.tokens;
+      } else if (result) await this.reject(row, result.recordId, result.issues);
     }
+    if (text === '') return;
+    this.digest.update(text);
+    if (!this.records.write(text)) await once(this.records, 'drain');
   }
 }

@@ -4,7 +4,7 @@
  * a broken row (an unclosed quote, say) is rejected alone instead of swallowing the rows after it.
  * Quoted fields may hold commas and doubled quotes; a quote inside an unquoted field is literal.
  */
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
 /** Returns the fields of `line`, or null when a quoted field is not closed properly. */
@@ -51,13 +51,29 @@ export interface CsvRow {
   values: string[] | null;
 }
 
-/** Yields each non-blank line of a UTF-8 CSV file (BOM stripped) with its line number. */
+/**
+ * Yields each non-blank line of a UTF-8 CSV file (BOM stripped) with its line number. Lines end at
+ * LF, with an optional CR before it. The file is split in large chunks rather than through
+ * readline, whose per-line cost showed in profiles of `member prepare`.
+ */
 export async function* readCsvRows(input: Readable): AsyncGenerator<CsvRow> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
   let row = 0;
-  for await (const raw of lines) {
+  const emit = function* (line: string): Generator<CsvRow> {
     row++;
-    const line = row === 1 ? raw.replace(/^\ufeff/, '') : raw;
-    if (line.trim() !== '') yield { row, values: parseCsvLine(line) };
+    const text = (row === 1 ? line.replace(/^\ufeff/, '') : line).replace(/\r$/, '');
+    if (text.trim() !== '') yield { row, values: parseCsvLine(text) };
+  };
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    const text = rest + decoder.write(chunk);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      yield* emit(text.slice(start, nl));
+      start = nl + 1;
+    }
+    rest = text.slice(start);
   }
+  rest += decoder.end();
+  if (rest !== '') yield* emit(rest);
 }

@@ -129,7 +129,7 @@ export async function prepareBatch(opts: PrepareOptions): Promise<PrepareSummary
   const recordsOut = createWriteStream(recordsPath);
   const errors = opts.errors ? new ErrorsCsv(opts.errors) : null;
   const writer = new BatchWriter(recordsOut, errors);
-  const input = createReadStream(opts.input);
+  const input = createReadStream(opts.input, { highWaterMark: 1 << 20 });
   let processor: RowProcessor | null = null;
   let header: string[] | null = null;
   let ignoredColumns: string[] = [];
