@@ -32,20 +32,30 @@ export class LeafHashes {
     return this.#count;
   }
 
-  push(hash: Uint8Array): void {
-    if ((this.#count + 1) * HASH_SIZE > this.#bytes.length) {
-      const grown = new Uint8Array(this.#bytes.length * 2);
+  /** Appends hashes packed end to end (one hash is 32 bytes). */
+  push(hashes: Uint8Array): void {
+    let length = this.#bytes.length;
+    while (this.#count * HASH_SIZE + hashes.length > length) length *= 2;
+    if (length > this.#bytes.length) {
+      const grown = new Uint8Array(length);
       grown.set(this.#bytes);
       this.#bytes = grown;
     }
-    this.#bytes.set(hash, this.#count * HASH_SIZE);
-    this.#count++;
+    this.#bytes.set(hashes, this.#count * HASH_SIZE);
+    this.#count += hashes.length / HASH_SIZE;
   }
 
   /** The first `n` hashes as views (no copy). */
   slice(n: number): Uint8Array[] {
-    return Array.from({ length: n }, (_, i) => this.#bytes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+    return hashViews(this.#bytes.subarray(0, n * HASH_SIZE));
   }
+}
+
+/** Hashes packed end to end, as one view each (no copy). */
+export function hashViews(packed: Uint8Array): Uint8Array[] {
+  return Array.from({ length: packed.length / HASH_SIZE }, (_, i) =>
+    packed.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE),
+  );
 }
 
 export interface Tree {

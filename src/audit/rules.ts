@@ -8,21 +8,20 @@
  * its frequency (a job counts once per calendar interval, as the broker counts it). A disclosure
  * of the same (job, owner, record) twice is a duplicate. Pure: no I/O.
  */
-import { sha256Fast } from '../crypto/hash.js';
 import { applyTransition, initialState } from '../consent/lifecycle.js';
 import { parseConsentEntry } from '../consent/log-entries.js';
 import { checkUsable } from '../consent/usage.js';
 import { isBrokerError } from '../errors.js';
-import type { LogEntry } from '../ledger/entry.js';
+import type { EntryKind, LogEntry } from '../ledger/entry.js';
 import type { VerifyOptions } from '../signing/signed-object.js';
-import { toBase64url } from '../util/bytes.js';
+import { DigestSet, digestsFromBase64, digestsToBase64 } from './digest-set.js';
 import type { AuditRule, Finding } from './findings.js';
 import { checkSignedObjects } from './signatures.js';
 import type { AuditState, ConsentRecord } from './state.js';
+import { disclosureDigest, USE_KINDS, useFacts } from './use-facts.js';
+import type { UseFacts } from './use-facts.js';
 
 export type RulesState = Pick<AuditState, 'consents' | 'disclosures' | 'counts' | 'flows'>;
-
-const USE_KINDS: ReadonlySet<string> = new Set(['query.received', 'disclosure', 'screen.completed']);
 
 const USE_RULES: Readonly<Record<string, AuditRule>> = {
   CONSENT_NOT_FOUND: 'consent.missing',
@@ -38,20 +37,26 @@ const USE_RULES: Readonly<Record<string, AuditRule>> = {
   CONSENT_FREQUENCY_EXCEEDED: 'consent.frequency',
 };
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const strings = (v: unknown): string[] | undefined =>
-  Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
-
-/** Replays entries in order over a state the caller owns (it is mutated). */
+/**
+ * Replays entries in order over a state the caller owns (its consents are mutated). Entries come
+ * whole (`check`) or, for the common use entries, as facts a page worker extracted (`checkUse`);
+ * both reach the same judgement.
+ */
 export class RuleEngine {
   readonly findings: Finding[] = [];
-  readonly #seen: Set<string>;
+  readonly #seen: DigestSet;
 
+  /** Throws RangeError when `state.disclosures` is not packed digests (state.ts checks it first). */
   constructor(
-    readonly state: RulesState,
+    private readonly rules: RulesState,
     private readonly verifyOptions: VerifyOptions,
   ) {
-    this.#seen = new Set(state.disclosures);
+    this.#seen = new DigestSet(digestsFromBase64(rules.disclosures) ?? new Uint8Array(1));
+  }
+
+  /** The state reached so far (the disclosure digests packed again: call it once, at the end). */
+  state(): RulesState {
+    return { ...this.rules, disclosures: digestsToBase64(this.#seen.packed()) };
   }
 
   /**
@@ -59,16 +64,75 @@ export class RuleEngine {
    * log holds: findings collect in `findings`.
    */
   check(index: number, entry: LogEntry, leafHash: string): void {
-    this.state.counts[entry.kind] = (this.state.counts[entry.kind] ?? 0) + 1;
+    this.count(entry.kind);
     for (const failure of checkSignedObjects(entry, this.verifyOptions)) {
       this.#find(index, 'entry.signature', `a signed object does not verify: ${failure}`);
     }
     if (entry.kind.startsWith('consent.')) this.#consentEntry(index, entry, leafHash);
-    else if (USE_KINDS.has(entry.kind)) this.#use(index, entry);
+    else if (USE_KINDS.has(entry.kind)) {
+      const facts = useFacts(entry);
+      if (facts === undefined) {
+        this.#find(
+          index,
+          'entry.format',
+          `${entry.kind} lacks jobId, requester, consentId or consent reference`,
+        );
+      } else {
+        const digest = entry.kind === 'disclosure' ? disclosureDigest(facts) : undefined;
+        this.#use(index, entry.kind, new Date(entry.at), facts, digest, 0);
+      }
+    }
+  }
+
+  /** Counts an entry of `kind` that carries no signed object and is judged by no rule. */
+  count(kind: EntryKind): void {
+    this.rules.counts[kind] = (this.rules.counts[kind] ?? 0) + 1;
+  }
+
+  /**
+   * Judges a use entry (one that carries no signed object) from its facts; a disclosure's
+   * `digest` (use-facts.ts disclosureDigest) is read at `digest[offset … offset + 12)`.
+   */
+  checkUse(
+    index: number,
+    kind: EntryKind,
+    at: Date,
+    facts: UseFacts,
+    digest: Uint8Array | undefined,
+    offset: number,
+  ): void {
+    this.count(kind);
+    this.#use(index, kind, at, facts, digest, offset);
   }
 
   #find(index: number, rule: AuditRule, message: string): void {
     this.findings.push({ index, rule, message });
+  }
+
+  #use(
+    index: number,
+    kind: EntryKind,
+    at: Date,
+    facts: UseFacts,
+    digest: Uint8Array | undefined,
+    offset: number,
+  ): void {
+    const { consentId, ref } = facts;
+    const consent = this.rules.consents[consentId];
+    if (consent === undefined || consent.index !== ref.index || consent.leafHash !== ref.leafHash) {
+      const where =
+        consent === undefined
+          ? 'no earlier consent.granted entry'
+          : `consent.granted is entry ${consent.index}`;
+      this.#find(
+        index,
+        'consent.missing',
+        `${kind} cites consent ${consentId} at entry ${String(ref.index)}, but ${where} matches`,
+      );
+      return;
+    }
+    if (kind === 'disclosure' && !this.#firstDisclosure(index, facts, digest, offset)) return;
+    this.#judgeUse(index, kind, at, consent, facts);
   }
 
   #consentEntry(index: number, entry: LogEntry, leafHash: string): void {
@@ -80,7 +144,7 @@ export class RuleEngine {
       this.#find(index, 'consent.entry', err.message);
       return;
     }
-    const known = this.state.consents[parsed.consentId];
+    const known = this.rules.consents[parsed.consentId];
     if (parsed.kind === 'consent.granted') {
       if (known !== undefined) {
         this.#find(
@@ -91,7 +155,7 @@ export class RuleEngine {
         return;
       }
       const body = parsed.artefact.body;
-      this.state.consents[parsed.consentId] = {
+      this.rules.consents[parsed.consentId] = {
         index,
         leafHash,
         body,
@@ -122,68 +186,25 @@ export class RuleEngine {
     }
   }
 
-  #use(index: number, entry: LogEntry): void {
-    const b = entry.body;
-    const consentId = str(b.consentId);
-    const jobId = str(b.jobId);
-    const requester = str(b.requester);
-    const ref = b.consent as { index?: unknown; leafHash?: unknown } | undefined;
-    if (
-      consentId === undefined ||
-      jobId === undefined ||
-      requester === undefined ||
-      typeof ref !== 'object' ||
-      ref === null
-    ) {
-      this.#find(
-        index,
-        'entry.format',
-        `${entry.kind} lacks jobId, requester, consentId or consent reference`,
-      );
-      return;
-    }
-    const consent = this.state.consents[consentId];
-    if (consent === undefined || consent.index !== ref.index || consent.leafHash !== ref.leafHash) {
-      const where =
-        consent === undefined
-          ? 'no earlier consent.granted entry'
-          : `consent.granted is entry ${consent.index}`;
-      this.#find(
-        index,
-        'consent.missing',
-        `${entry.kind} cites consent ${consentId} at entry ${String(ref.index)}, but ${where} matches`,
-      );
-      return;
-    }
-    if (entry.kind === 'disclosure' && !this.#firstDisclosure(index, jobId, b)) return;
-    this.#judgeUse(index, entry, consent, jobId, requester);
-  }
-
   /** Records the disclosure; false (with a finding) when it was seen before. */
-  #firstDisclosure(index: number, jobId: string, b: Record<string, unknown>): boolean {
-    const owner = str(b.owner) ?? '';
-    const key = toBase64url(
-      sha256Fast(Buffer.from(`${jobId}\n${owner}\n${str(b.recordId) ?? ''}`, 'utf8')).subarray(0, 12),
-    );
-    if (this.#seen.has(key)) {
+  #firstDisclosure(index: number, facts: UseFacts, digest: Uint8Array | undefined, offset: number): boolean {
+    const owner = facts.owner ?? '';
+    if (!this.#seen.add(digest ?? disclosureDigest(facts), digest ? offset : 0)) {
       this.#find(
         index,
         'disclosure.duplicate',
-        `record ${str(b.recordId) ?? '?'} of ${owner} was already disclosed to job ${jobId}`,
+        `record ${facts.recordId ?? '?'} of ${owner} was already disclosed to job ${facts.jobId}`,
       );
       return false;
     }
-    this.#seen.add(key);
-    this.state.disclosures.push(key);
-    const flow = `${str(b.requester) ?? '?'} → ${owner}`;
-    this.state.flows[flow] = (this.state.flows[flow] ?? 0) + 1;
+    const flow = `${facts.requester} → ${owner}`;
+    this.rules.flows[flow] = (this.rules.flows[flow] ?? 0) + 1;
     return true;
   }
 
-  #judgeUse(index: number, entry: LogEntry, consent: ConsentRecord, jobId: string, requester: string): void {
-    const b = entry.body;
+  #judgeUse(index: number, kind: EntryKind, now: Date, consent: ConsentRecord, facts: UseFacts): void {
+    const { jobId } = facts;
     const counted = consent.jobs.includes(jobId);
-    const owner = entry.kind === 'disclosure' ? str(b.owner) : undefined;
     let interval: string;
     try {
       // A job already counted is not counted again (as the broker's useConsent); usesInInterval
@@ -198,11 +219,11 @@ export class RuleEngine {
           lastUsedAt: null,
         },
         {
-          now: new Date(entry.at),
-          requester,
-          purpose: str(b.purpose) ?? '',
-          requestedGroups: strings(b.groups) ?? [],
-          ...(owner === undefined ? {} : { sourceOwner: owner }),
+          now,
+          requester: facts.requester,
+          purpose: facts.purpose,
+          requestedGroups: facts.groups,
+          ...(facts.owner === undefined ? {} : { sourceOwner: facts.owner }),
         },
       ));
     } catch (err) {
@@ -211,7 +232,7 @@ export class RuleEngine {
       this.#find(
         index,
         rule,
-        `${entry.kind} under consent ${consent.body.consentId} (entry ${consent.index}): ${err.code} ${err.message}`,
+        `${kind} under consent ${consent.body.consentId} (entry ${consent.index}): ${err.code} ${err.message}`,
       );
       return;
     }

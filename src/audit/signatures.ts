@@ -1,7 +1,7 @@
 /**
  * "Every signed object in the log verifies against a certificate of the consortium CA" (issue 6,
- * DESIGN §7): finds the signed objects an entry carries (any top-level body value with the
- * signed-object shape, so kinds added later are covered too) and verifies each with
+ * DESIGN §7): finds the signed objects an entry carries (signed-fields.ts: any top-level body
+ * value with the signed-object shape, so kinds added later are covered too) and verifies each with
  * verifySignedObject at the entry's time. A consent signed by a key the CA never certified has a
  * keyId no consortium certificate carries, and fails here as SIG_UNKNOWN_SIGNER.
  */
@@ -9,22 +9,7 @@ import { isBrokerError } from '../errors.js';
 import type { LogEntry } from '../ledger/entry.js';
 import { verifySignedObject } from '../signing/signed-object.js';
 import type { VerifyOptions } from '../signing/signed-object.js';
-
-const SHAPE = ['alg', 'body', 'keyId', 'sig', 'signer', 'type'].join();
-
-function looksSigned(value: unknown): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.keys(value).sort().join() === SHAPE
-  );
-}
-
-/** The body fields of `entry` that hold signed objects. */
-export function signedFields(entry: LogEntry): string[] {
-  return Object.keys(entry.body).filter((k) => looksSigned(entry.body[k]));
-}
+import { signedFields } from './signed-fields.js';
 
 /**
  * Verifies every signed object of `entry`; returns one message per failure (empty when all

@@ -5,23 +5,25 @@
  * indexes dense; the root recomputed from the entries; then the consent and signature rules over
  * each entry in order. Returns findings and the state to keep; the caller saves it only when clean.
  */
+import { availableParallelism } from 'node:os';
 import { isBrokerError } from '../errors.js';
 import { verifyCheckpoint } from '../ledger/checkpoint.js';
 import { fromBase64Strict, toBase64 } from '../ledger/base64.js';
-import type { LogEntry } from '../ledger/entry.js';
-import { EMPTY_ROOT } from '../ledger/merkle.js';
+import { EMPTY_ROOT, HASH_SIZE, foldFromRight } from '../ledger/merkle.js';
 import type { NoteVerifier } from '../ledger/signed-note.js';
 import { verifyConsistency } from '../ledger/verify.js';
 import type { VerifyOptions } from '../signing/signed-object.js';
-import { equalBytes, toHex } from '../util/bytes.js';
+import { equalBytes } from '../util/bytes.js';
 import type { Finding } from './findings.js';
 import { sortFindings } from './findings.js';
-import { parseEntryFast } from './fast-entry.js';
 import { locateFork } from './fork.js';
-import { LeafHashes, extendTree, firstBadIndex, frontierFits, leafHashOfText } from './replay.js';
+import { createPagePool } from './page-pool.js';
+import { LeafHashes, extendTree, firstBadIndex, frontierFits, hashViews } from './replay.js';
+import { judgePage, replayPages } from './replay-pages.js';
+import { appendSubtrees } from './subtrees.js';
 import { RuleEngine } from './rules.js';
 import type { RulesState } from './rules.js';
-import { PAGE, fetchRange } from './source.js';
+import { PAGE } from './source.js';
 import type { LogSource } from './source.js';
 import { AUDIT_STATE_VERSION, cloneRules, emptyRules } from './state.js';
 import type { AuditState } from './state.js';
@@ -29,6 +31,11 @@ import type { AuditState } from './state.js';
 export interface AuditOptions {
   readonly logKey: NoteVerifier;
   readonly verifyOptions: VerifyOptions;
+  /**
+   * Worker threads for the per-entry work (page-pool.ts); 0 runs it inline. Default: one per
+   * core for runs of POOL_FROM_PAGES pages or more, inline for shorter ones.
+   */
+  readonly threads?: number;
   /** Told after each page: entries checked so far, entries to check. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -45,6 +52,9 @@ export interface AuditOutcome {
   /** What the rules reached, clean or not (for the report). */
   readonly rules: RulesState | undefined;
 }
+
+/** Runs shorter than this many pages replay inline: starting threads would cost more than it saves. */
+export const POOL_FROM_PAGES = 16;
 
 function b64(text: string): Uint8Array {
   return fromBase64Strict(text) ?? new Uint8Array(0);
@@ -100,53 +110,37 @@ export async function auditLog(
   const rules = new RuleEngine(previous ? cloneRules(previous) : emptyRules(), options.verifyOptions);
   const findings: Finding[] = [];
   const leaves = new LeafHashes();
-  let tree = { size: base.size, frontier: base.frontier, root: baseRoot };
+  let tree = { size: base.size, frontier: base.frontier };
   let gap: number | undefined;
-  const starts: number[] = [];
-  for (let start = base.size; start < signed.size; start += PAGE) starts.push(start);
-  const inFlight = new Map<number, Promise<Array<string | undefined>>>();
-  for (let p = 0; p < starts.length; p++) {
-    // Keep a few pages in flight ahead of the one being checked (fetchRange never rejects).
-    for (let k = p; k < Math.min(starts.length, p + 4); k++) {
-      const s = starts[k] as number;
-      if (!inFlight.has(k)) inFlight.set(k, fetchRange(source, s, Math.min(signed.size, s + PAGE)));
-    }
-    const start = starts[p] as number;
-    const texts = (await inFlight.get(p)) ?? [];
-    inFlight.delete(p);
-    const pageLeaves: Uint8Array[] = [];
-    texts.forEach((t, i) => {
-      const index = start + i;
-      if (t === undefined) {
-        findings.push({ index, rule: 'log.dense-index', message: `the log does not serve entry ${index}` });
-        gap ??= index;
-        return;
-      }
-      const leaf = leafHashOfText(t);
+  const pages = Math.ceil((signed.size - base.size) / PAGE);
+  const threads = options.threads ?? (pages >= POOL_FROM_PAGES ? availableParallelism() : 0);
+  const pool = createPagePool(threads);
+  try {
+    const stream = replayPages(source, base.size, signed.size, pool, 2 * threads + 4);
+    for await (const page of stream) {
+      const pageGap = judgePage(page, rules, findings);
       if (gap === undefined) {
-        leaves.push(leaf);
-        pageLeaves.push(leaf);
+        // Fold the page onto the frontier now: O(log n) memory, no node kept. Leaves after an
+        // index the source did not serve are not replayed (their positions are unknown).
+        const { leaves: packed, subtrees } = page.facts;
+        const served =
+          pageGap === undefined ? packed : packed.subarray(0, (pageGap - page.start) * HASH_SIZE);
+        leaves.push(served);
+        tree =
+          subtrees === undefined
+            ? extendTree(tree.size, tree.frontier, hashViews(served))
+            : appendSubtrees(tree.size, tree.frontier, subtrees);
       }
-      let entry: LogEntry;
-      try {
-        entry = parseEntryFast(t);
-      } catch (err) {
-        findings.push({
-          index,
-          rule: 'entry.format',
-          message: isBrokerError(err) ? err.message : String(err),
-        });
-        return;
-      }
-      rules.check(index, entry, toHex(leaf));
-    });
-    // Fold the page onto the frontier now: O(log n) memory, no node kept.
-    if (pageLeaves.length > 0) tree = extendTree(tree.size, tree.frontier, pageLeaves);
-    options.onProgress?.(Math.min(signed.size, start + PAGE) - base.size, signed.size - base.size);
+      gap ??= pageGap;
+      options.onProgress?.(page.start + page.facts.count - base.size, signed.size - base.size);
+    }
+  } finally {
+    await pool.close();
   }
   findings.push(...rules.findings);
 
-  if (gap !== undefined || !equalBytes(tree.root, signed.root)) {
+  const root = tree.size === base.size ? baseRoot : foldFromRight(tree.frontier);
+  if (gap !== undefined || !equalBytes(root, signed.root)) {
     const bad = await firstBadIndex(source, base, leaves, signed);
     if (bad < base.size + leaves.count || gap === undefined) {
       findings.push({
@@ -156,15 +150,16 @@ export async function auditLog(
       });
     }
   }
+  const reached = rules.state();
   const state: AuditState = {
     version: AUDIT_STATE_VERSION,
     checkpoint: text,
     size: tree.size,
-    root: toBase64(tree.root),
+    root: toBase64(root),
     frontier: tree.frontier.map(toBase64),
-    ...rules.state,
+    ...reached,
   };
-  return done(findings, signed.size, rules.state, findings.length === 0 ? state : undefined);
+  return done(findings, signed.size, reached, findings.length === 0 ? state : undefined);
 }
 
 /**

@@ -11,12 +11,18 @@ export const MS_PER_DAY = 86_400_000;
 
 /** Milliseconds since the epoch of a well-formed instant, or NaN for anything else. */
 export function instantMillis(text: unknown): number {
+  // Consent checks read the same expiry over and over (an auditor, once per use it replays): the
+  // last answer is kept, keyed on the exact text.
+  if (typeof text === 'string' && text === lastInstant.text) return lastInstant.ms;
   if (typeof text !== 'string' || !ISO_INSTANT.test(text)) return Number.NaN;
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) return Number.NaN;
+  let ms = Date.parse(text);
   const canonical = text.length === 20 ? `${text.slice(0, 19)}.000Z` : text;
-  return new Date(ms).toISOString() === canonical ? ms : Number.NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString() !== canonical) ms = Number.NaN;
+  lastInstant = { text, ms };
+  return ms;
 }
+
+let lastInstant: { text: string | undefined; ms: number } = { text: undefined, ms: Number.NaN };
 
 /** The zod schema of an instant string (see the file comment). */
 export const instantSchema = z

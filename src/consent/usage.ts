@@ -12,6 +12,7 @@ import { BrokerError } from '../errors.js';
 import type { ConsentBody } from './artefact.js';
 import { consentStatus } from './lifecycle.js';
 import type { ConsentState } from './lifecycle.js';
+import { MS_PER_DAY } from './instant.js';
 import type { Frequency, FrequencyUnit } from './purposes.js';
 
 export const USAGE_TIMEZONE = 'Asia/Shanghai';
@@ -25,18 +26,34 @@ export function intervalKey(unit: FrequencyUnit, at: Date): string {
   if (!(at instanceof Date)) throw new TypeError('at must be a Date');
   const ms = at.getTime();
   if (Number.isNaN(ms)) throw new RangeError('at is an invalid Date');
+  // The key is a function of (unit, local calendar day): an auditor replaying a million uses asks
+  // for the same day over and over, and toISOString is most of the cost, so the last answer is kept.
+  const day = Math.floor((ms + USAGE_OFFSET_MS) / MS_PER_DAY);
+  if (unit === lastInterval.unit && day === lastInterval.day) return lastInterval.key;
   const local = new Date(ms + USAGE_OFFSET_MS).toISOString();
+  let key: string;
   switch (unit) {
     case 'DAY':
-      return local.slice(0, 10);
+      key = local.slice(0, 10);
+      break;
     case 'MONTH':
-      return local.slice(0, 7);
+      key = local.slice(0, 7);
+      break;
     case 'YEAR':
-      return local.slice(0, 4);
+      key = local.slice(0, 4);
+      break;
     default:
       throw new RangeError(`unknown frequency unit ${String(unit)}`);
   }
+  lastInterval = { unit, day, key };
+  return key;
 }
+
+let lastInterval: { unit: FrequencyUnit | undefined; day: number; key: string } = {
+  unit: undefined,
+  day: Number.NaN,
+  key: '',
+};
 
 const RANK: Readonly<Record<FrequencyUnit, number>> = { DAY: 0, MONTH: 1, YEAR: 2 };
 /** The most intervals of the finer unit one interval of the coarser unit can hold. */
