@@ -19,6 +19,8 @@ import type { LineGroup, PreparedLines } from './prepare-lines.js';
 import type { LinePreparer } from './prepare-pool.js';
 import type { Reject } from './record.js';
 import { verifyBatch } from './verify-batch.js';
+import { toHex } from '../util/bytes.js';
+import type { BatchManifest } from './manifest.js';
 import { checkManifestEpoch } from './epochs.js';
 import type { EpochPolicy } from './epochs.js';
 
@@ -69,6 +71,17 @@ export interface IngestOptions {
   storesInFlight?: number;
   /** The tokenizer epochs accepted now (epochs.ts); without it any epoch is accepted. */
   epochs?: () => Promise<EpochPolicy>;
+  /** Where `submission.accepted` is logged; without it nothing is logged (unit tests). */
+  log?: SubmissionLog;
+}
+
+/** The log as ingest uses it: one `submission.accepted` entry per batch, however often it runs. */
+export interface SubmissionLog {
+  appendSequenced(
+    kind: 'submission.accepted',
+    body: Record<string, unknown>,
+    once: { job: string; item: string },
+  ): Promise<{ index: number; leafHash: Uint8Array }>;
 }
 
 export interface IngestResult {
@@ -80,6 +93,8 @@ export interface IngestResult {
   rejects: Reject[];
   rejectsTruncated: boolean;
   expiresAt: string;
+  /** Where the batch's `submission.accepted` entry sits in the transparency log (DESIGN §5). */
+  log?: { index: number; leafHash: string };
 }
 
 class RejectList {
@@ -97,6 +112,33 @@ class RejectList {
  * Throws the pass-1 codes, TOKENIZER_MISMATCH, EPOCH_NOT_ACCEPTED, BATCH_CONFLICT, and whatever the
  * store throws (Redis errors: retryable).
  */
+/**
+ * Logs the batch once (DESIGN §5 `submission.accepted`: the commitment and the counts, never a
+ * token): a retried job after a crash between logging and finishing gets the first entry back.
+ */
+async function logSubmission(
+  log: SubmissionLog,
+  manifest: BatchManifest,
+  manifestDigest: string,
+  result: IngestResult,
+): Promise<{ index: number; leafHash: string }> {
+  const body = {
+    batchId: manifest.batchId,
+    member: manifest.member,
+    schema: manifest.schema,
+    tokenizer: manifest.tokenizer,
+    epoch: manifest.epoch,
+    manifestDigest,
+    recordsDigest: manifest.recordsDigest,
+    records: result.records,
+    accepted: result.accepted,
+    rejected: result.rejected,
+  };
+  const once = { job: `submission:${manifest.member}:${manifest.batchId}`, item: 'accepted' };
+  const sequenced = await log.appendSequenced('submission.accepted', body, once);
+  return { index: sequenced.index, leafHash: toHex(sequenced.leafHash) };
+}
+
 export async function ingestBatch(options: IngestOptions): Promise<IngestResult> {
   const { manifest, manifestDigest } = await verifyBatch(options.open(), options.caller, options.verify);
   if (options.epochs) checkManifestEpoch(manifest, await options.epochs(), options.now?.() ?? Date.now());
@@ -187,6 +229,7 @@ export async function ingestBatch(options: IngestOptions): Promise<IngestResult>
     rejectsTruncated: rejects.count > rejects.kept.length,
     expiresAt: new Date(begun.expiresAt).toISOString(),
   };
+  if (options.log) result.log = await logSubmission(options.log, manifest, manifestDigest, result);
   const stored = await options.store.finishSubmission(
     owner,
     manifest.batchId,

@@ -10,7 +10,7 @@ import type { Job } from 'bullmq';
 import type { Config } from '../config/schema.js';
 import { isBrokerError } from '../errors.js';
 import { ingestBatch } from '../ingest/ingest-batch.js';
-import type { IngestResult } from '../ingest/ingest-batch.js';
+import type { IngestResult, SubmissionLog } from '../ingest/ingest-batch.js';
 import type { ManifestVerifier } from '../ingest/manifest.js';
 import { loadEpochPolicy } from '../keys/epoch-policy.js';
 import { inlinePreparer, threadedPreparer } from '../ingest/prepare-pool.js';
@@ -41,6 +41,8 @@ export interface WorkerDeps {
   verify: ManifestVerifier;
   logger: Logger;
   metrics: BrokerMetrics;
+  /** The transparency log, for `submission.accepted` (DESIGN §5). */
+  log?: SubmissionLog;
 }
 
 export interface RunningWorkers {
@@ -72,6 +74,7 @@ async function runIngest(
       maxRejectsReported: config.ingest.maxRejectsReported,
       onProgress: (percent) => job.updateProgress(percent),
       epochs: () => loadEpochPolicy(config.keysDir),
+      ...(deps.log ? { log: deps.log } : {}),
     });
     await deps.stage.drop(member, uploadId);
     deps.metrics.recordsIngested.inc({ outcome: 'accepted' }, result.accepted);

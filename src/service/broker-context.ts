@@ -123,7 +123,18 @@ export async function openBrokerContext(
     revokedSerials: () => revoked,
     startWorkers(names) {
       const workers = startWorkers(
-        { config, keys, records, stage, keyer, indexKey: brokerKeys.indexKey, verify, logger, metrics },
+        {
+          config,
+          keys,
+          records,
+          stage,
+          keyer,
+          indexKey: brokerKeys.indexKey,
+          verify,
+          logger,
+          metrics,
+          log: log.service,
+        },
         names,
       );
       running.push(workers);

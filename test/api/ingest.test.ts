@@ -45,6 +45,34 @@ describe('broker ingest', function () {
     assert.ok(keysAfter.length - keysBefore <= 2, 'only the second job keys may appear');
   });
 
+  it('when a batch is ingested, then one submission.accepted entry with its commitment and counts is in the log, also after a re-submission', async () => {
+    const client = await broker.client('tencent');
+    const batch = await buildBatch(broker.keysDir, 'tencent', someRecords(5, 'tencent'));
+    const first = await client.waitForJob((await client.submitBatch([Buffer.from(batch.text)])).jobId);
+    const second = await client.waitForJob((await client.submitBatch([Buffer.from(batch.text)])).jobId);
+    const where = first.result?.log;
+    assert.ok(where, 'the job result says where the entry is');
+    assert.deepEqual(second.result?.log, where);
+    const log = broker.server.context.log;
+    const size = (await log.store.head()).size;
+    const entries = (await log.store.readEntries(0, size)).map(
+      (t) => JSON.parse(t) as { kind: string; body: Record<string, unknown> },
+    );
+    const mine = entries.filter((e) => e.kind === 'submission.accepted' && e.body.batchId === batch.batchId);
+    assert.equal(mine.length, 1);
+    assert.deepEqual(
+      {
+        member: mine[0]?.body.member,
+        records: mine[0]?.body.records,
+        accepted: mine[0]?.body.accepted,
+        rejected: mine[0]?.body.rejected,
+      },
+      { member: 'tencent', records: 5, accepted: 5, rejected: 0 },
+    );
+    assert.equal(JSON.stringify(entries[where.index]), JSON.stringify(mine[0]));
+    assert.ok(!JSON.stringify(mine[0]).includes('envelope') && !JSON.stringify(mine[0]).includes('tokens'));
+  });
+
   it('when some records are bad, then each is rejected with its line number and code and the rest are stored', async () => {
     const client = await broker.client('didi');
     const good = someRecords(3, 'didi');
