@@ -8,6 +8,7 @@ import type { BenchReport } from './lib.js';
 import { benchIngest } from './ingest.js';
 import { benchAudit } from './audit.js';
 import { benchLedger } from './ledger.js';
+import { benchMatch } from './match.js';
 import { benchOprf } from './oprf.js';
 import { benchPrepare } from './prepare.js';
 
@@ -17,6 +18,7 @@ const BENCHES: Record<string, () => Promise<BenchReport>> = {
   oprf: benchOprf,
   audit: benchAudit,
   ingest: benchIngest,
+  match: benchMatch,
 };
 
 function markdown(reports: BenchReport[]): string {

@@ -31,8 +31,8 @@ const RETRYABLE = new Set([
   'LOG_UNAVAILABLE',
   'REDIS_UNAVAILABLE',
 ]);
-/** Subjects of a portfolio looked up together. */
-export const SCREEN_CHUNK = 2000;
+/** Subjects of a portfolio probed together (one script per owner per chunk). */
+export const SCREEN_CHUNK = 1000;
 
 export interface MatchWorkerDeps {
   config: Config;

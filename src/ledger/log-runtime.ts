@@ -27,7 +27,7 @@ export interface BrokerLog {
   readonly service: LogService;
   /** Starts the sequencer and checkpointer loops. */
   start(): void;
-  /** Stops them (the lease is given back). Never throws. */
+  /** Stops them (the lease is given back) and the receipts' listener. Never throws. */
   stop(): Promise<void>;
 }
 
@@ -60,7 +60,10 @@ export function openLog(options: OpenLogOptions): BrokerLog {
     onError: failed('log sequencer step failed'),
     onDrop: (pendingId) => logger.error({ pendingId }, 'malformed pending log entry dropped'),
   });
-  const receipts = new Receipts(store, checkpoints, { forceCheckpoint: () => checkpointer.force() });
+  const receipts = new Receipts(store, checkpoints, {
+    forceCheckpoint: () => checkpointer.force(),
+    subscribe: true,
+  });
   return {
     store,
     checkpoints,
@@ -76,7 +79,7 @@ export function openLog(options: OpenLogOptions): BrokerLog {
       checkpointer.start();
     },
     async stop() {
-      await Promise.all([sequencer.stop(), checkpointer.stop()]);
+      await Promise.all([sequencer.stop(), checkpointer.stop(), receipts.close()]);
     },
   };
 }

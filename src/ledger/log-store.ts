@@ -25,6 +25,8 @@ export const ENTRY_CHUNK = 1024;
 export const NODE_CHUNK = 4096;
 /** How many recent pending-id → index acknowledgements the log keeps for `waitSequenced`. */
 export const ACKS_KEPT = 1_000_000;
+/** How long a job's once-only appends are remembered (a retry comes within minutes). */
+export const ONCE_KEPT_SECONDS = 86_400;
 
 export interface LogHead {
   readonly size: number;
@@ -69,6 +71,24 @@ export function unpackHashes(packed: Uint8Array, count: number): Uint8Array[] {
   if (packed.length !== count * HASH_SIZE)
     throw damaged(`expected ${count} stored hashes, got ${packed.length} bytes`);
   return Array.from({ length: count }, (_, i) => packed.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+}
+
+/**
+ * Items of a raw XREAD reply on the one pending stream: RESP2 `[[key, [[id, [field, value…]]…]]]`,
+ * RESP3 `{key: [[id, [field, value…]]…]}`; null when the block timed out.
+ */
+function parseXRead(reply: unknown): PendingItem[] {
+  let items: unknown;
+  if (Array.isArray(reply)) items = Array.isArray(reply[0]) ? (reply[0] as unknown[])[1] : undefined;
+  else if (reply instanceof Map) items = [...(reply as Map<unknown, unknown>).values()][0];
+  else if (reply !== null && typeof reply === 'object') items = Object.values(reply)[0];
+  if (!Array.isArray(items)) return [];
+  return items.map((item: unknown) => {
+    const [id, fields] = Array.isArray(item) ? (item as [unknown, unknown]) : [undefined, undefined];
+    const list = Array.isArray(fields) ? fields.map(String) : [];
+    const at = list.indexOf('e');
+    return { id: String(id), text: at >= 0 && at % 2 === 0 ? (list[at + 1] ?? '') : '' };
+  });
 }
 
 export class LogStore implements NodeReader {
@@ -195,8 +215,47 @@ export class LogStore implements NodeReader {
     return this.#client.xAdd(this.keys.pending(), '*', { e: text });
   }
 
-  /** The oldest `count` pending items. */
-  async pendingBatch(count: number): Promise<PendingItem[]> {
+  /**
+   * Adds a canonical entry to the pending stream once per (`job`, `item`) (log-enqueue-once-2.lua).
+   * Returns the pending id and leaf hash (hex) of the entry holding the item: a retry gets the
+   * first attempt's. Throws STORE_REPLY on an unexpected reply.
+   */
+  async enqueueOnce(
+    job: string,
+    item: string,
+    text: string,
+    leafHashHex: string,
+  ): Promise<{ pendingId: string; leafHashHex: string; added: boolean }> {
+    const reply = await runScript(
+      this.#client,
+      'log-enqueue-once-2',
+      [this.keys.pending(), this.keys.once(job)],
+      [item, text, leafHashHex, String(ONCE_KEPT_SECONDS)],
+    );
+    if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') {
+      throw new BrokerError('STORE_REPLY', 'log-enqueue-once returned an unexpected reply');
+    }
+    return { pendingId: reply[0], leafHashHex: reply[1], added: reply[2] === 1 };
+  }
+
+  /**
+   * The oldest `count` pending items. With `blocking` (a connection of its own: XREAD BLOCK holds
+   * it), waits up to `blockMs` for the first item to arrive instead of answering empty at once.
+   */
+  async pendingBatch(count: number, blocking?: RedisClient, blockMs = 100): Promise<PendingItem[]> {
+    if (blocking !== undefined) {
+      const reply = await blocking.sendCommand([
+        'XREAD',
+        'COUNT',
+        String(count),
+        'BLOCK',
+        String(blockMs),
+        'STREAMS',
+        this.keys.pending(),
+        '0-0',
+      ]);
+      return parseXRead(reply);
+    }
     const items = await this.#client.xRange(this.keys.pending(), '-', '+', { COUNT: count });
     return (items ?? []).map((item) => ({
       id: item.id,
@@ -208,10 +267,16 @@ export class LogStore implements NodeReader {
     return this.#client.xLen(this.keys.pending());
   }
 
-  /** The index a pending id was sequenced at, or undefined while pending (or long forgotten). */
-  async sequencedIndex(pendingId: string): Promise<number | undefined> {
-    const score = await this.#client.zScore(this.keys.acks(), pendingId);
-    return score === null ? undefined : score;
+  /** The index of each pending id, or undefined while pending (or long forgotten): one ZMSCORE. */
+  async sequencedIndexes(pendingIds: readonly string[]): Promise<Array<number | undefined>> {
+    if (pendingIds.length === 0) return [];
+    const scores = await this.#client.zmScore(this.keys.acks(), [...pendingIds]);
+    return scores.map((s) => (s === null ? undefined : Number(s)));
+  }
+
+  /** Tells waiters (pub/sub) that the log grew to `size`; best effort, never throws. */
+  async announce(size: number): Promise<void> {
+    await this.#client.publish(this.keys.sequenced(), String(size)).catch(() => undefined);
   }
 
   /**

@@ -8,8 +8,14 @@
  * Crash safety follows from that step: dying before a commit leaves the pending items in place;
  * dying after it leaves nothing to redo, and a replay of a commit is refused by the size check.
  * A second instance waits for the lease; a crashed holder's lease expires after `leaseMs`.
+ *
+ * Latency: while running, the sequencer reads the pending stream with XREAD BLOCK on a connection
+ * of its own, so it wakes as soon as an entry arrives instead of polling; after each commit it
+ * announces the new size on the log's pub/sub channel, so waiters (sequenced-waiter.ts) look at
+ * once. Neither changes what is committed: the commit step above is the only write.
  */
 import { randomId } from '../crypto/random.js';
+import type { RedisClient } from '../store/redis.js';
 import { entryLeafHash, parseEntry } from './entry.js';
 import type { LogHead, LogStore } from './log-store.js';
 import { appendLeaves } from './tree-nodes.js';
@@ -21,7 +27,7 @@ export interface SequencerOptions {
   readonly leaseMs?: number;
   /** Most pending items per commit. Default 1000. */
   readonly batchMax?: number;
-  /** Poll interval while the pending stream is empty. Default 5 ms. */
+  /** Longest wait for a new entry while the pending stream is empty (XREAD BLOCK). Default 100 ms. */
   readonly idleMs?: number;
   /** Told about a malformed pending item that was dropped unsequenced (never expected). */
   readonly onDrop?: (pendingId: string, err: unknown) => void;
@@ -43,6 +49,8 @@ export class Sequencer {
   #head: LogHead | undefined;
   #loop: Promise<void> | undefined;
   #running = false;
+  /** The blocking connection of `start()`; `step()` without it reads without waiting. */
+  #blocking: RedisClient | undefined;
 
   constructor(store: LogStore, options: SequencerOptions = {}) {
     this.#store = store;
@@ -50,7 +58,7 @@ export class Sequencer {
     this.#instance = options.instance ?? randomId().slice(0, 12);
     this.#leaseMs = options.leaseMs ?? 5000;
     this.#batchMax = options.batchMax ?? 1000;
-    this.#idleMs = options.idleMs ?? 5;
+    this.#idleMs = options.idleMs ?? 100;
   }
 
   /** The lease value while this instance is the sequencer. */
@@ -76,7 +84,8 @@ export class Sequencer {
    */
   async step(): Promise<number> {
     if (!(await this.holdLease())) return 0;
-    const items = await this.#store.pendingBatch(this.#batchMax);
+    const blocking = this.#blocking?.isReady === true ? this.#blocking : undefined;
+    const items = await this.#store.pendingBatch(this.#batchMax, blocking, this.#idleMs);
     if (items.length === 0) return 0;
     const head = this.#head ?? (await this.#store.head());
     const entries: string[] = [];
@@ -102,6 +111,7 @@ export class Sequencer {
     });
     if (outcome === 'committed') {
       this.#head = { size: append.size, root: append.root, frontier: append.frontier };
+      if (entries.length > 0) void this.#store.announce(append.size);
       return items.length;
     }
     this.#head = undefined;
@@ -113,6 +123,10 @@ export class Sequencer {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    const blocking = this.#store.client.duplicate();
+    blocking.on('error', () => undefined);
+    blocking.connect().catch(() => undefined);
+    this.#blocking = blocking;
     this.#loop = (async () => {
       while (this.#running) {
         let consumed: number;
@@ -124,7 +138,8 @@ export class Sequencer {
           await sleep(100);
           continue;
         }
-        if (consumed === 0) await sleep(this.#lease === undefined ? this.#leaseMs / 5 : this.#idleMs);
+        if (consumed === 0 && this.#lease === undefined) await sleep(this.#leaseMs / 5);
+        else if (consumed === 0 && this.#blocking?.isReady !== true) await sleep(5);
       }
     })();
   }
@@ -134,6 +149,10 @@ export class Sequencer {
     this.#running = false;
     await this.#loop;
     this.#loop = undefined;
+    const blocking = this.#blocking;
+    this.#blocking = undefined;
+    if (blocking?.isOpen) await blocking.close().catch(() => blocking.destroy());
+    else blocking?.destroy();
     if (this.#lease !== undefined) {
       await this.#store.releaseLease(this.#lease).catch(() => undefined);
       this.#lease = undefined;

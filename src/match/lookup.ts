@@ -4,8 +4,10 @@
  * subject; find other members' records on ANY of the subject's re-keyed tokens (so a borrower known
  * by resident ID at one lender and by phone at another is found at both); keep those that meet the
  * purpose's minimum match and that each owner's policy releases; log `query.received` and one
- * `disclosure` per released record; resolve only once every entry is sequenced (DESIGN §5). Each
- * entry is logged once per job: a retried job reuses the receipts it already has.
+ * `disclosure` per released record, all enqueued together; once every entry is sequenced
+ * (DESIGN §5), re-check the consent (retry-safety.ts) and only then tell the owners and answer.
+ * Each entry is logged at most once per job, even when a worker dies between appending it and
+ * saving its receipt: the append itself is keyed by (job, item).
  *
  * A withheld record is not mentioned in the answer: the requester learns nothing about who holds
  * what beyond what a consented release shows (DESIGN §1).
@@ -29,6 +31,8 @@ import type {
   ReceiptPort,
 } from './ports.js';
 import { matchedTypes, parseStoredRecord, recordCommitment, releasedEnvelope } from './release.js';
+import { logEntries, recheckConsent } from './retry-safety.js';
+import type { PlannedEntry } from './retry-safety.js';
 import type { SubjectKeys } from './release.js';
 import type { MatchRequest } from './request.js';
 
@@ -88,45 +92,31 @@ function checkSubject(tokens: MatchRequest['tokens'], consented: MatchRequest['t
   }
 }
 
-/** Logs `kind` once per job under `key`; returns the receipt (the stored one on a retry). */
-async function logOnce(
-  deps: MatchDeps,
-  jobId: string,
-  known: Map<string, LogReceipt>,
-  key: string,
-  kind: 'query.received' | 'disclosure',
-  body: Record<string, unknown>,
-): Promise<LogReceipt> {
-  const stored = known.get(key);
-  if (stored !== undefined) return stored;
-  const receipt = await deps.log.appendEntry(kind, body);
-  const kept = { index: receipt.index, leafHash: receipt.leafHash };
-  await deps.receipts.put(jobId, key, kept);
-  return kept;
-}
-
 /**
  * Runs one match job. Throws every code of useConsent, MATCH_SUBJECT_NOT_CONSENTED,
  * TOKEN_MALFORMED, STORE_CORRUPT, and whatever the log and stores throw (retryable).
  */
 export async function runMatch(deps: MatchDeps, input: MatchInput): Promise<MatchResult> {
   const now = deps.now();
-  const { consent, spec } = await useConsent(deps.consents, deps.registry, {
-    consentId: input.consentId,
-    jobId: input.jobId,
-    requester: input.requester,
-    output: 'records',
-    ...(input.purpose === undefined ? {} : { purpose: input.purpose }),
-    groups: input.groups,
-    now,
-  });
+  const [{ consent, spec }, allOwners] = await Promise.all([
+    useConsent(deps.consents, deps.registry, {
+      consentId: input.consentId,
+      jobId: input.jobId,
+      requester: input.requester,
+      output: 'records',
+      ...(input.purpose === undefined ? {} : { purpose: input.purpose }),
+      groups: input.groups,
+      now,
+    }),
+    deps.index.owners(),
+  ]);
   const body = consent.body;
   checkSubject(input.tokens, consent.tokens);
   const supplied = IDENTIFIER_TYPES.filter((t) => input.tokens[t] !== undefined);
   const subject: SubjectKeys = {};
   for (const type of supplied) subject[type] = deps.index.indexKeyOf(input.tokens[type] ?? '');
 
-  const owners = (await deps.index.owners()).filter(
+  const owners = allOwners.filter(
     (o) => o !== input.requester && (body.sources === '*' || body.sources.includes(o)),
   );
   const candidates = await deps.index.find(owners, Object.values(subject));
@@ -159,58 +149,64 @@ export async function runMatch(deps: MatchDeps, input: MatchInput): Promise<Matc
     });
   }
 
-  const known = await deps.receipts.get(input.jobId);
   const consentRef = { index: consent.receipt.index, leafHash: consent.receipt.leafHash };
-  const queryLogged = logOnce(deps, input.jobId, known, 'query', 'query.received', {
-    jobId: input.jobId,
-    requester: input.requester,
-    consentId: body.consentId,
-    consent: consentRef,
-    purpose: body.purpose,
-    identifierTypes: supplied,
-    groups: input.groups,
-  });
-  const disclosures = planned.map((p) =>
-    logOnce(deps, input.jobId, known, `${p.owner}/${p.recordId}`, 'disclosure', {
-      jobId: input.jobId,
-      requester: input.requester,
-      owner: p.owner,
-      recordId: p.recordId,
-      recordCommitment: p.commitment,
-      groups: p.groups,
-      matchedOn: p.matchedOn,
-      purpose: body.purpose,
-      consentId: body.consentId,
-      consent: consentRef,
-    }),
-  );
-  const [query, ...receipts] = await Promise.all([queryLogged, ...disclosures]);
+  const entries: PlannedEntry[] = [
+    {
+      item: 'query',
+      kind: 'query.received',
+      body: {
+        jobId: input.jobId,
+        requester: input.requester,
+        consentId: body.consentId,
+        consent: consentRef,
+        purpose: body.purpose,
+        identifierTypes: supplied,
+        groups: input.groups,
+      },
+    },
+    ...planned.map((p): PlannedEntry => ({
+      item: `${p.owner}/${p.recordId}`,
+      kind: 'disclosure',
+      body: {
+        jobId: input.jobId,
+        requester: input.requester,
+        owner: p.owner,
+        recordId: p.recordId,
+        recordCommitment: p.commitment,
+        groups: p.groups,
+        matchedOn: p.matchedOn,
+        purpose: body.purpose,
+        consentId: body.consentId,
+        consent: consentRef,
+      },
+    })),
+  ];
+  // The owners are noted before anything is logged: a revocation from here on tells them.
+  await deps.consents.noteOwners(input.consentId, [...new Set(planned.map((p) => p.owner))]);
+  const [query, ...receipts] = await logEntries(deps, input.jobId, entries);
   if (query === undefined) throw new Error('unreachable: the query receipt is missing');
+  await recheckConsent(deps.consents, input.consentId, now, planned.length);
   const released = planned.map(({ commitment: _c, groups: _g, ...rest }, i) => {
     const disclosure = receipts[i];
     if (disclosure === undefined) throw new Error('unreachable: a disclosure receipt is missing');
     return { ...rest, disclosure };
   });
-  await notifyOwners(deps, input, body.purpose, planned, receipts, known, now);
+  await notifyOwners(deps, input, body.purpose, planned, receipts, now);
   return { jobId: input.jobId, consentId: body.consentId, purpose: body.purpose, query, released };
 }
 
-/** Tells each owner about the releases of its records that this run logged first (not on a retry). */
+/** Tells each owner about the releases of its records (the feed drops a retry's copies). */
 async function notifyOwners(
   deps: MatchDeps,
   input: MatchInput,
   purpose: string,
   planned: readonly PlannedRelease[],
   receipts: readonly LogReceipt[],
-  known: Map<string, LogReceipt>,
   now: Date,
 ): Promise<void> {
-  const owners = [...new Set(planned.map((p) => p.owner))];
-  if (owners.length > 0) await deps.consents.noteOwners(input.consentId, owners);
   await Promise.all(
-    planned.map(async (p, i) => {
-      if (known.has(`${p.owner}/${p.recordId}`)) return;
-      await deps.events.publish(p.owner, {
+    planned.map((p, i) =>
+      deps.events.publish(p.owner, {
         type: 'release',
         at: now.toISOString(),
         requester: input.requester,
@@ -220,7 +216,7 @@ async function notifyOwners(
         jobId: input.jobId,
         groups: p.groups,
         disclosureIndex: receipts[i]?.index ?? -1,
-      });
-    }),
+      }),
+    ),
   );
 }

@@ -7,8 +7,10 @@ import type { ConsentBody } from '../consent/artefact.js';
 import type { ConsentState } from '../consent/lifecycle.js';
 import type { ConsentUsage } from '../consent/usage.js';
 import type { EntryKind } from '../ledger/entry.js';
+import type { IdentifierType } from '../normalize/schema.js';
 import type { OwnerPolicy } from './policy.js';
 import type { SubjectTokens } from './request.js';
+import type { ScreenHit } from './screen.js';
 
 /** The part of a log receipt a disclosure refers to: the entry's index and leaf hash (hex). */
 export interface LogReceipt {
@@ -22,9 +24,20 @@ export interface FullReceipt extends LogReceipt {
   proof?: string;
 }
 
-/** Appends an entry and resolves once it is sequenced (DESIGN §5: nothing is readable before). */
+/** Names an entry a job logs at most once: `item` is e.g. "query" or "<owner>/<recordId>". */
+export interface OnceKey {
+  job: string;
+  item: string;
+}
+
 export interface LogAppender {
+  /** Appends an entry; resolves with its full receipt once a signed checkpoint covers it. */
   appendEntry(kind: EntryKind, body: Record<string, unknown>): Promise<FullReceipt>;
+  /**
+   * Appends an entry at most once per `once` and resolves as soon as it is sequenced (DESIGN §5:
+   * no disclosure is readable before): a retry gets the first attempt's index and leaf hash.
+   */
+  appendSequenced(kind: EntryKind, body: Record<string, unknown>, once: OnceKey): Promise<LogReceipt>;
 }
 
 /** A consent as the broker holds it: the signed body, the subject's tokens, state and usage. */
@@ -62,8 +75,14 @@ export interface IndexPort {
   indexKeyOf(token: string): string;
   /** Records of `owners` carrying any of `indexKeys`, each record once. */
   find(owners: readonly string[], indexKeys: readonly string[]): Promise<Candidate[]>;
-  /** `find` for many subjects at once (pipelined): one list of candidates per subject, in order. */
-  findEach(owners: readonly string[], subjects: readonly (readonly string[])[]): Promise<Candidate[][]>;
+  /**
+   * Screening probes of many subjects (one round trip per owner): per subject, in order, the
+   * records of `owners` found on its index keys, as owner, declared state and matched types.
+   */
+  screenHits(
+    owners: readonly string[],
+    subjects: ReadonlyArray<Partial<Record<IdentifierType, string>>>,
+  ): Promise<ScreenHit[][]>;
   /** Every owner that holds records. */
   owners(): Promise<string[]>;
 }
@@ -73,10 +92,11 @@ export interface PolicyPort {
   policies(owners: readonly string[]): Promise<Map<string, OwnerPolicy>>;
 }
 
-/** Receipts per job, so that a retried job never logs the same entry twice. */
+/** The log receipts of each job, kept after it (a late retry reuses them without the log). */
 export interface ReceiptPort {
   get(jobId: string): Promise<Map<string, LogReceipt>>;
-  put(jobId: string, key: string, receipt: LogReceipt): Promise<void>;
+  /** Stores several receipts of a job in one step. */
+  put(jobId: string, receipts: ReadonlyMap<string, LogReceipt>): Promise<void>;
 }
 
 /** One event of an owner's usage feed (GET /v1/events). */
@@ -95,5 +115,6 @@ export type UsageEvent =
   | { type: 'consent.revoked'; at: string; requester: string; purpose: string; consentId: string };
 
 export interface EventPort {
+  /** Adds an event to the member's feed; a release is added once per (jobId, recordId). */
   publish(member: string, event: UsageEvent): Promise<void>;
 }

@@ -1,16 +1,18 @@
 /**
  * A screening job (DESIGN §6 `screen`): one use of an aggregate-purpose consent, then the
- * portfolio in chunks: each chunk's subjects are re-keyed, looked up together (pipelined), counted
- * (screen.ts) and reported under the small-count rule; progress after each chunk; finally
- * `screen.completed` with counts only, and the rows become readable once that entry is sequenced.
- * A retried job starts the rows over; its consent use and its log entry are not repeated.
+ * portfolio in chunks: each chunk's subjects are re-keyed and probed together (one script per
+ * owner, returning only declared states), counted (screen.ts) and reported under the small-count
+ * rule; progress after each chunk. The probes of one chunk are in flight while the next chunk is
+ * parsed and re-keyed. Finally `screen.completed` with counts only; the consent is re-checked
+ * (retry-safety.ts) and the rows become readable once that entry is sequenced. A retried job
+ * starts the rows over; its consent use and its log entry are not repeated.
  */
-import { BrokerError } from '../errors.js';
 import { IDENTIFIER_TYPES } from '../normalize/schema.js';
 import type { IdentifierType } from '../normalize/schema.js';
 import { useConsent } from './consent-use.js';
 import type { ConsentPort, IndexPort, LogAppender, LogReceipt, PolicyPort, ReceiptPort } from './ports.js';
 import type { ScreenSubject } from './request.js';
+import { logEntries, recheckConsent } from './retry-safety.js';
 import { countSubject, reportRow } from './screen.js';
 import type { ScreenHit, ScreenRow } from './screen.js';
 import type { PurposeRegistry } from '../consent/purposes.js';
@@ -47,23 +49,6 @@ export interface ScreenResult {
   receipt: LogReceipt;
 }
 
-interface RecordView {
-  indexKeys?: Partial<Record<IdentifierType, string>>;
-  meta?: { state?: string };
-}
-
-function hitOf(owner: string, value: string, subject: Partial<Record<IdentifierType, string>>): ScreenHit {
-  let record: RecordView;
-  try {
-    record = JSON.parse(value) as RecordView;
-  } catch {
-    throw new BrokerError('STORE_CORRUPT', 'a stored record is not JSON');
-  }
-  const keys = record.indexKeys ?? {};
-  const matchedOn = IDENTIFIER_TYPES.filter((t) => subject[t] !== undefined && keys[t] === subject[t]);
-  return { owner, state: record.meta?.state ?? '', matchedOn };
-}
-
 /**
  * Runs one screening job. Throws every code of useConsent, TOKEN_MALFORMED, SCREEN_INVALID (from
  * the subjects source), STORE_CORRUPT, and whatever the log and stores throw.
@@ -94,48 +79,60 @@ export async function runScreen(deps: ScreenDeps, input: ScreenInput): Promise<S
   await deps.rows.drop(input.jobId);
   let subjects = 0;
   let withOtherLenders = 0;
-  for await (const chunk of input.subjects) {
-    const keyed = chunk.map((s) => {
-      const keys: Partial<Record<IdentifierType, string>> = {};
-      for (const type of IDENTIFIER_TYPES) {
-        const token = s.tokens[type];
-        if (token !== undefined) keys[type] = deps.index.indexKeyOf(token);
-      }
-      return keys;
-    });
-    const found = await deps.index.findEach(
-      owners,
-      keyed.map((keys) => Object.values(keys)),
-    );
+  const report = async (chunk: readonly ScreenSubject[], found: ScreenHit[][]): Promise<void> => {
     const rows = chunk.map((s, i) => {
-      const keys = keyed[i] ?? {};
-      const counts = countSubject(
-        (found[i] ?? []).map((c) => hitOf(c.owner, c.value, keys)),
-        rules,
-      );
+      const counts = countSubject(found[i] ?? [], rules);
       if (counts.otherLenders > 0) withOtherLenders++;
       return reportRow(s.ref, counts, k);
     });
     await deps.rows.append(input.jobId, rows);
     subjects += chunk.length;
     await input.onProgress?.(subjects);
+  };
+  let inFlight: Promise<void> | undefined;
+  for await (const chunk of input.subjects) {
+    const keyed = chunk.map((s) => subjectKeys(deps.index, s));
+    const probed = deps.index.screenHits(owners, keyed);
+    // One chunk's probes overlap with the next chunk's parsing and re-keying.
+    const previous = inFlight;
+    inFlight = (async () => {
+      const found = await probed;
+      await previous;
+      await report(chunk, found);
+    })();
+    // Observed below or on the next chunk; the handler keeps a failure from going unhandled meanwhile.
+    inFlight.catch(() => undefined);
+    await previous;
   }
-  const known = await deps.receipts.get(input.jobId);
-  let receipt = known.get('screen');
-  if (receipt === undefined) {
-    const full = await deps.log.appendEntry('screen.completed', {
-      jobId: input.jobId,
-      requester: input.requester,
-      consentId: body.consentId,
-      consent: { index: consent.receipt.index, leafHash: consent.receipt.leafHash },
-      purpose: body.purpose,
-      subjects,
-      subjectsWithOtherLenders: withOtherLenders,
-      owners: owners.length,
-      k,
-    });
-    receipt = { index: full.index, leafHash: full.leafHash };
-    await deps.receipts.put(input.jobId, 'screen', receipt);
-  }
+  await inFlight;
+  const [receipt] = await logEntries(deps, input.jobId, [
+    {
+      item: 'screen',
+      kind: 'screen.completed',
+      body: {
+        jobId: input.jobId,
+        requester: input.requester,
+        consentId: body.consentId,
+        consent: { index: consent.receipt.index, leafHash: consent.receipt.leafHash },
+        purpose: body.purpose,
+        subjects,
+        subjectsWithOtherLenders: withOtherLenders,
+        owners: owners.length,
+        k,
+      },
+    },
+  ]);
+  if (receipt === undefined) throw new Error('unreachable: the screen receipt is missing');
+  await recheckConsent(deps.consents, input.consentId, now, subjects);
   return { jobId: input.jobId, consentId: body.consentId, purpose: body.purpose, subjects, k, receipt };
+}
+
+/** The re-keyed index keys of one subject's tokens. Throws TOKEN_MALFORMED. */
+function subjectKeys(index: IndexPort, subject: ScreenSubject): Partial<Record<IdentifierType, string>> {
+  const keys: Partial<Record<IdentifierType, string>> = {};
+  for (const type of IDENTIFIER_TYPES) {
+    const token = subject.tokens[type];
+    if (token !== undefined) keys[type] = index.indexKeyOf(token);
+  }
+  return keys;
 }

@@ -10,7 +10,7 @@ import type { PurposeRegistry } from '../consent/purposes.js';
 import { BrokerError } from '../errors.js';
 import type { EntryKind } from '../ledger/entry.js';
 import type { MatchDeps } from '../match/lookup.js';
-import type { FullReceipt, LogAppender } from '../match/ports.js';
+import type { FullReceipt, LogAppender, LogReceipt, OnceKey } from '../match/ports.js';
 import type { ScreenDeps } from '../match/screening.js';
 import { ConsentStore } from '../store/consent-store.js';
 import { createMatchKeys } from '../store/keys.js';
@@ -29,6 +29,11 @@ export interface LedgerLog {
     kind: EntryKind,
     body: Record<string, unknown>,
   ): Promise<{ index: number; leafHash: Uint8Array; checkpoint?: string; proof?: string }>;
+  appendSequenced(
+    kind: EntryKind,
+    body: Record<string, unknown>,
+    once?: OnceKey,
+  ): Promise<{ index: number; leafHash: Uint8Array }>;
 }
 
 export interface Matching {
@@ -53,11 +58,18 @@ export interface MatchingOptions {
 
 /** An appender over the ledger's LogService, read per call. */
 export function logAppender(getLog: () => LedgerLog | undefined): LogAppender {
+  const wired = (): LedgerLog => {
+    const log = getLog();
+    if (!log) throw new BrokerError('LOG_UNAVAILABLE', 'this broker has no transparency log wired');
+    return log;
+  };
   return {
+    async appendSequenced(kind, body, once): Promise<LogReceipt> {
+      const r = await wired().appendSequenced(kind, body, once);
+      return { index: r.index, leafHash: toHex(r.leafHash) };
+    },
     async appendEntry(kind, body): Promise<FullReceipt> {
-      const log = getLog();
-      if (!log) throw new BrokerError('LOG_UNAVAILABLE', 'this broker has no transparency log wired');
-      const r = await log.appendEntry(kind, body);
+      const r = await wired().appendEntry(kind, body);
       return {
         index: r.index,
         leafHash: toHex(r.leafHash),
@@ -81,7 +93,7 @@ export async function createMatching(options: MatchingOptions): Promise<Matching
   const index = {
     indexKeyOf: (token: string) => keyer.indexKeyOf(token),
     find: store.find.bind(store),
-    findEach: store.findEach.bind(store),
+    screenHits: store.screenHits.bind(store),
     owners: store.owners.bind(store),
   };
   const rowsTtl = config.queue.keepJobsSeconds;

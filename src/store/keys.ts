@@ -44,6 +44,8 @@ export interface KeySpace {
   owners(): string;
   /** String `<batchId>\n<stored record JSON>` of one record. */
   record(owner: string, recordId: string): string;
+  /** `record(owner, id)` without the id: Lua scripts that find record ids in an index bucket. */
+  recordPrefix(owner: string): string;
   /** Sorted set recordId → expiry (ms since epoch), read by purge. */
   expiries(owner: string): string;
   /** Hash bucket of the owner's index holding `indexKey`. */
@@ -67,6 +69,7 @@ export function createKeySpace(prefix: string, bucketBits: number): KeySpace {
     queueName: (name) => `{${name}}`,
     owners: () => `${prefix}:owners`,
     record: (owner, recordId) => `${tag(owner)}:r:${recordId}`,
+    recordPrefix: (owner) => `${tag(owner)}:r:`,
     expiries: (owner) => `${tag(owner)}:exp`,
     indexBucket: (owner, indexKey) => `${tag(owner)}:ix:${bucketOf(indexKey, bucketBits)}`,
     submission: (owner, batchId) => `${tag(owner)}:s:${batchId}`,
@@ -92,6 +95,10 @@ export interface LogKeys {
   pending(): string;
   /** Sorted set pending id → index of the recently sequenced entries (waitSequenced). */
   acks(): string;
+  /** Pub/sub channel on which the sequencer announces each commit (the new size). */
+  sequenced(): string;
+  /** Hash item → `<pending id> <leaf hash hex>`: the entries one job appended once (idempotency). */
+  once(job: string): string;
   /** List of the canonical entries `chunk·n … chunk·n + n − 1`. */
   entries(chunk: number): string;
   /** String of the packed 32-byte hashes of complete nodes at `level`, one chunk of indexes. */
@@ -120,6 +127,8 @@ export function createLogKeys(prefix: string): LogKeys {
     fence: () => `${tag}:fence`,
     pending: () => `${tag}:pending`,
     acks: () => `${tag}:acks`,
+    sequenced: () => `${tag}:sequenced`,
+    once: (job) => `${tag}:once:${checkPart(job, JOB_ID, 'jobId')}`,
     entries: (chunk) => `${tag}:e:${whole(chunk, 'entry chunk')}`,
     nodes: (level, chunk) => `${tag}:n:${whole(level, 'node level')}:${whole(chunk, 'node chunk')}`,
     checkpoint: () => `${tag}:cp`,
@@ -165,6 +174,8 @@ export interface MatchKeys {
   policy(member: string): string;
   /** Stream: the member's usage feed (releases of its records, revocations). */
   events(member: string): string;
+  /** Hash recordId → 1: the member's release events one job already published (idempotency). */
+  eventMarks(member: string, jobId: string): string;
   /** Hash record key → disclosure receipt JSON, per job (a retried job reuses them). */
   disclosures(jobId: string): string;
   /** List of a screening job's reported rows, as NDJSON chunks in order. */
@@ -186,6 +197,7 @@ export function createMatchKeys(prefix: string): MatchKeys {
     consentsOf: (member) => `${owner(member)}:consents`,
     policy: (member) => `${owner(member)}:policy`,
     events: (member) => `${owner(member)}:events`,
+    eventMarks: (member, id) => `${owner(member)}:evj:${checkPart(id, JOB_ID, 'jobId')}`,
     disclosures: (id) => `${job(id)}:disc`,
     screenRows: (id) => `${job(id)}:rows`,
     indexBucketAt: (id, bucket) => `${owner(id)}:ix:${bucket.toString(36)}`,

@@ -1,13 +1,17 @@
 /**
  * Redis side of matching (DESIGN §2 re-keying, §3 owner policy, §6): index lookups fanned out over
- * owners with pipelined reads (node-redis pipelines commands issued together), policies in force,
- * per-job disclosure receipts, screening rows and each owner's usage feed (a Redis stream whose
- * entry ids are the feed's cursors).
+ * owners with pipelined reads (node-redis pipelines commands issued together), screening probes
+ * (one script per owner per chunk, screen-probe-1.lua), policies in force, per-job disclosure
+ * receipts, screening rows and each owner's usage feed (a Redis stream whose entry ids are the
+ * feed's cursors; a release is added once per job and record, event-publish-2.lua).
  */
 import { BrokerError } from '../errors.js';
 import { OverlapCounter } from '../match/overlap.js';
 import type { OverlapPair } from '../match/overlap.js';
 import type { OwnerPolicy } from '../match/policy.js';
+import type { ScreenHit } from '../match/screen.js';
+import { IDENTIFIER_TYPES } from '../normalize/schema.js';
+import type { IdentifierType } from '../normalize/schema.js';
 import type {
   Candidate,
   EventPort,
@@ -23,6 +27,8 @@ import { runScript } from './scripts.js';
 
 /** Most events kept per member (the oldest are trimmed). */
 export const EVENTS_KEPT = 100_000;
+/** How long a job's receipts and release marks are kept. */
+const JOB_KEPT_SECONDS = 30 * 86_400;
 const CURSOR = /^\d{1,20}-\d{1,20}$/;
 
 export interface StoredPolicy {
@@ -47,39 +53,60 @@ export class MatchStore implements PolicyPort, ReceiptPort, EventPort {
 
   /** Records of `owners` carrying any of `indexKeys` (each record once), in two pipelined rounds. */
   async find(owners: readonly string[], indexKeys: readonly string[]): Promise<Candidate[]> {
-    return (await this.findEach(owners, [indexKeys]))[0] ?? [];
-  }
-
-  /** `find` for many subjects in the same two pipelined rounds (screening). */
-  async findEach(
-    owners: readonly string[],
-    subjects: readonly (readonly string[])[],
-  ): Promise<Candidate[][]> {
-    const probes = subjects.flatMap((keys, subject) =>
-      owners.flatMap((owner) => keys.map((key) => ({ subject, owner, key }))),
-    );
+    const probes = owners.flatMap((owner) => indexKeys.map((key) => ({ owner, key })));
     const hits = await Promise.all(
       probes.map((p) => this.client.hGet(this.keys.indexBucket(p.owner, p.key), p.key)),
     );
-    const wanted = new Map<string, { subject: number; owner: string; recordId: string }>();
+    const wanted = new Map<string, { owner: string; recordId: string }>();
     hits.forEach((value, i) => {
       const probe = probes[i];
       if (!value || probe === undefined) return;
-      for (const recordId of value.split('|')) {
-        wanted.set(`${probe.subject}\n${probe.owner}\n${recordId}`, { ...probe, recordId });
-      }
+      for (const recordId of value.split('|'))
+        wanted.set(`${probe.owner}\n${recordId}`, { ...probe, recordId });
     });
     const refs = [...wanted.values()];
     const values = await Promise.all(refs.map((r) => this.client.get(this.keys.record(r.owner, r.recordId))));
-    const out: Candidate[][] = subjects.map(() => []);
-    values.forEach((raw, i) => {
-      const ref = refs[i];
-      if (raw === null || ref === undefined) return;
-      out[ref.subject]?.push({
-        owner: ref.owner,
-        recordId: ref.recordId,
-        value: raw.slice(raw.indexOf('\n') + 1),
-      });
+    return refs.flatMap((ref, i) => {
+      const raw = values[i];
+      if (raw === null || raw === undefined) return [];
+      return [{ owner: ref.owner, recordId: ref.recordId, value: raw.slice(raw.indexOf('\n') + 1) }];
+    });
+  }
+
+  /** Screening probes (IndexPort.screenHits): one screen-probe-1 script per owner. Throws STORE_REPLY. */
+  async screenHits(
+    owners: readonly string[],
+    subjects: ReadonlyArray<Partial<Record<IdentifierType, string>>>,
+  ): Promise<ScreenHit[][]> {
+    const out: ScreenHit[][] = subjects.map(() => []);
+    const replies = await Promise.all(
+      owners.map((owner) => {
+        const keys: string[] = [];
+        const args = [this.keys.recordPrefix(owner)];
+        subjects.forEach((subject, n) => {
+          IDENTIFIER_TYPES.forEach((type, bit) => {
+            const key = subject[type];
+            if (key === undefined) return;
+            keys.push(this.keys.indexBucket(owner, key));
+            args.push(String(n), String(2 ** bit), key);
+          });
+        });
+        return keys.length === 0 ? Promise.resolve([]) : runScript(this.client, 'screen-probe-1', keys, args);
+      }),
+    );
+    replies.forEach((reply, o) => {
+      if (!Array.isArray(reply) || reply.length % 3 !== 0) {
+        throw new BrokerError('STORE_REPLY', 'screen-probe returned an unexpected reply');
+      }
+      const owner = owners[o] as string;
+      for (let i = 0; i < reply.length; i += 3) {
+        const mask = Number(reply[i + 2]);
+        out[Number(reply[i])]?.push({
+          owner,
+          state: String(reply[i + 1]),
+          matchedOn: IDENTIFIER_TYPES.filter((_, bit) => (mask & (2 ** bit)) !== 0),
+        });
+      }
     });
     return out;
   }
@@ -125,13 +152,22 @@ export class MatchStore implements PolicyPort, ReceiptPort, EventPort {
     return new Map(Object.entries(h).map(([k, v]) => [k, JSON.parse(v) as LogReceipt]));
   }
 
-  async put(jobId: string, key: string, receipt: LogReceipt): Promise<void> {
+  async put(jobId: string, receipts: ReadonlyMap<string, LogReceipt>): Promise<void> {
     const hash = this.matchKeys.disclosures(jobId);
-    await this.client.hSet(hash, key, JSON.stringify(receipt));
-    await this.client.expire(hash, 30 * 86_400);
+    const fields = Object.fromEntries([...receipts].map(([k, r]) => [k, JSON.stringify(r)]));
+    await Promise.all([this.client.hSet(hash, fields), this.client.expire(hash, JOB_KEPT_SECONDS)]);
   }
 
   async publish(member: string, event: UsageEvent): Promise<void> {
+    if (event.type === 'release') {
+      await runScript(
+        this.client,
+        'event-publish-2',
+        [this.matchKeys.events(member), this.matchKeys.eventMarks(member, event.jobId)],
+        [event.recordId, JSON.stringify(event), String(EVENTS_KEPT), String(JOB_KEPT_SECONDS)],
+      );
+      return;
+    }
     await this.client.xAdd(
       this.matchKeys.events(member),
       '*',

@@ -19,9 +19,13 @@ export type ScriptName =
   | 'log-release-1'
   | 'log-checkpoint-2'
   | 'log-read-nodes-1'
+  | 'log-enqueue-once-2'
   // consents and matching (src/store/consent-store.ts maps their replies)
   | 'consent-use-1'
-  | 'policy-set-1';
+  | 'policy-set-1'
+  // matching (src/store/match-store.ts maps their replies)
+  | 'event-publish-2'
+  | 'screen-probe-1';
 
 /** The .lua files sit next to this module (`npm run build` copies them into dist/). */
 function scriptPath(name: ScriptName): string {

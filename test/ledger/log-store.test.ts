@@ -112,7 +112,7 @@ describe('ledger/log-store + sequencer + checkpointer (real Redis)', () => {
     assert.equal(head.size, 2);
     assert.deepEqual(await log.store.readEntries(0, 2), texts);
     assert.equal(await log.store.pendingCount(), 0);
-    assert.equal(await log.store.sequencedIndex(ids[1] as string), 1);
+    assert.deepEqual(await log.store.sequencedIndexes([ids[1] as string, 'nope-0']), [1, undefined]);
   });
 
   it('when two sequencers race over one stream, then one holds the lease and every entry gets exactly one index', async () => {
@@ -147,7 +147,7 @@ describe('ledger/log-store + sequencer + checkpointer (real Redis)', () => {
     await drain(sequencer);
     assert.deepEqual(dropped, [bad]);
     assert.equal((await log.store.head()).size, 1);
-    assert.equal(await log.store.sequencedIndex(bad), undefined);
+    assert.deepEqual(await log.store.sequencedIndexes([bad]), [undefined]);
   });
 
   it('when proofs are asked past the signed checkpoint, then LOG_RANGE says so', async () => {

@@ -9,7 +9,7 @@ import { operatorPaths, caPaths } from '../../src/keys/layout.js';
 import { readFile } from 'node:fs/promises';
 import { startBroker } from '../api/harness.js';
 import type { Broker } from '../api/harness.js';
-import { grantConsent, memberTokenizer, rawGet, setPolicy, submitLoans, tokensFor } from './world.js';
+import { grantConsent, loggedEntry, memberTokenizer, setPolicy, submitLoans, tokensFor } from './world.js';
 import type { Ids } from './world.js';
 
 const S1: Ids = { cn_rid: '11010519491231002X', phone: '+8613812345678', name: '张伟' };
@@ -61,12 +61,7 @@ describe('screening (screen jobs) and overlap statistics', function () {
     assert.equal(job.progress, 100);
     const result = job.result as unknown as { receipt: { index: number }; subjects: number };
     assert.equal(result.subjects, rows.length);
-    const page = await rawGet(
-      broker,
-      'tencent',
-      `/v1/log/entries?start=${result.receipt.index}&end=${result.receipt.index + 1}`,
-    );
-    const entry = JSON.parse((JSON.parse(page.body) as { entries: string[] }).entries[0] ?? '{}') as {
+    const entry = JSON.parse(await loggedEntry(broker, 'tencent', result.receipt.index)) as {
       kind: string;
       body: Record<string, unknown>;
     };

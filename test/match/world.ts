@@ -172,3 +172,18 @@ export async function rawGet(
     req.end();
   });
 }
+
+/**
+ * The log entry at `index` through the log API, once a signed checkpoint covers it: a job answers
+ * as soon as its entries are sequenced (DESIGN §5), the API serves them after the next checkpoint.
+ */
+export async function loggedEntry(broker: Broker, member: string, index: number): Promise<string> {
+  for (let i = 0; ; i++) {
+    const page = await rawGet(broker, member, `/v1/log/entries?start=${index}&end=${index + 1}`);
+    const entry =
+      page.status === 200 ? (JSON.parse(page.body) as { entries: string[] }).entries[0] : undefined;
+    if (entry !== undefined) return entry;
+    if (i >= 100) throw new Error(`log entry ${index} is not served: ${page.status} ${page.body}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -92,8 +92,10 @@ export function matchingRoutes(router: Router, deps: AppDeps): void {
 
   router.get('/v1/matches/:jobId', async (req: Request, res: Response) => {
     const caller = requireRole(res, 'member');
+    // The state is read before the job, so a job seen 'failed' always carries its reason.
+    const state = await queues.match.getJobState(String(req.params.jobId));
     const job = await ownJob((id) => queues.match.getJob(id), req.params.jobId, caller.id);
-    res.json(view(job, await job.getState(), 'match', true));
+    res.json(view(job, state, 'match', true));
   });
 
   router.post('/v1/screens', async (req: Request, res: Response) => {
@@ -134,8 +136,10 @@ export function matchingRoutes(router: Router, deps: AppDeps): void {
 
   router.get('/v1/screens/:jobId', async (req: Request, res: Response) => {
     const caller = requireRole(res, 'member');
+    // The state is read before the job, so a job seen 'failed' always carries its reason.
+    const state = await queues.screen.getJobState(String(req.params.jobId));
     const job = await ownJob((id) => queues.screen.getJob(id), req.params.jobId, caller.id);
-    res.json(view(job, await job.getState(), 'screen', true));
+    res.json(view(job, state, 'screen', true));
   });
 
   router.get('/v1/screens/:jobId/rows', async (req: Request, res: Response) => {

@@ -1,0 +1,76 @@
+/**
+ * What keeps a match or screen job safe to retry and to race with a revocation (DESIGN §4 "a
+ * queued job can outlive a revocation", §5 "no disclosure is readable before its entry is
+ * sequenced", §6 "retries never duplicate a disclosure or a log entry"):
+ *
+ * - logEntries: a job's entries are enqueued together and waited for together; each append is
+ *   keyed by (job, item), so a worker that dies after appending and before saving its receipts
+ *   gets the same entries back on the retry instead of logging them twice. Receipts already kept
+ *   for the job are reused without touching the log (a retry that comes late).
+ * - recheckConsent: after the entries are sequenced and before the result exists, the consent is
+ *   read again. If it was revoked or paused meanwhile, the result is withheld (the job fails with
+ *   that code). The entries stay in the log, which may overstate releases but never hides one:
+ *   no extra "withheld" entry is logged (DESIGN §5 has no such kind; the auditor sees the
+ *   `consent.revoked` entry next to them). See docs/formats.md "Withheld results".
+ */
+import { consentStatus } from '../consent/lifecycle.js';
+import { BrokerError } from '../errors.js';
+import type { EntryKind } from '../ledger/entry.js';
+import type { ConsentPort, LogAppender, LogReceipt, ReceiptPort } from './ports.js';
+
+export interface PlannedEntry {
+  /** Unique within the job: "query", "<owner>/<recordId>", "screen". */
+  item: string;
+  kind: EntryKind;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Logs each entry at most once for the job and resolves, in order, with their receipts once all
+ * are sequenced; new receipts are then kept in one step. Throws what the log and stores throw.
+ */
+export async function logEntries(
+  deps: { log: LogAppender; receipts: ReceiptPort },
+  jobId: string,
+  entries: readonly PlannedEntry[],
+): Promise<LogReceipt[]> {
+  const known = await deps.receipts.get(jobId);
+  const fresh = new Map<string, LogReceipt>();
+  const receipts = await Promise.all(
+    entries.map(async (e) => {
+      const kept = known.get(e.item);
+      if (kept !== undefined) return kept;
+      const receipt = await deps.log.appendSequenced(e.kind, e.body, { job: jobId, item: e.item });
+      fresh.set(e.item, receipt);
+      return receipt;
+    }),
+  );
+  if (fresh.size > 0) await deps.receipts.put(jobId, fresh);
+  return receipts;
+}
+
+/**
+ * Throws CONSENT_REVOKED / CONSENT_PAUSED when the consent was revoked or paused since the job
+ * used it at `usedAt` (expiry is judged at `usedAt`, when the use was valid), CONSENT_NOT_FOUND
+ * when it is gone. `withheld` (how many releases are held back) goes into the error's details.
+ */
+export async function recheckConsent(
+  consents: ConsentPort,
+  consentId: string,
+  usedAt: Date,
+  withheld: number,
+): Promise<void> {
+  const latest = await consents.get(consentId);
+  if (latest === undefined) throw new BrokerError('CONSENT_NOT_FOUND', 'the consent is gone');
+  const status = consentStatus(latest.state, usedAt);
+  if (status === 'REVOKED' || status === 'PAUSED') {
+    throw new BrokerError(
+      `CONSENT_${status}`,
+      `the consent was ${status.toLowerCase()} while the job ran; its result is withheld`,
+      {
+        details: { consentId, withheld },
+        hint: 'the log keeps the entries of this job; nothing was released',
+      },
+    );
+  }
+}
