@@ -14,7 +14,9 @@ import { randomBytes } from '../src/crypto/random.js';
 import { initKeys } from '../src/keys/init.js';
 import { loadMemberIdentity, unwrapTokenSecret } from '../src/keys/load.js';
 import { loadMapping } from '../src/member/mapping.js';
-import { prepareBatch } from '../src/member/prepare.js';
+// The compiled module, as `blindbroker member prepare` runs it: under tsx each worker thread
+// would first compile the sources, which is start-up cost no user pays.
+import { prepareBatch } from '../dist/member/prepare.js';
 import { signObject } from '../src/signing/signed-object.js';
 import { writeLoanCsv } from '../src/synth/loans-csv.js';
 import { utf8 } from '../src/util/bytes.js';

@@ -74,6 +74,9 @@ describe('audit verify against a real broker', function () {
     const { consentId, tokens } = await grantConsent(broker, 'tencent', BORROWER);
     const client = await broker.client('tencent');
     await client.match({ consentId, tokens, groups: ['status'] });
+    // A lookup answers once its entries are sequenced; the auditor reads up to a signed checkpoint.
+    const { size } = await store.head();
+    await broker.server.context.log.receipts.receipt(size - 1, 10_000);
   });
   after(async () => {
     await broker?.stop();
