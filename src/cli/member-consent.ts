@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { MemberClient } from '../client/member-client.js';
+import { appendReceipt, defaultReceiptsFile } from '../member/receipts-file.js';
 import { loadConfig } from '../config/load.js';
 import { buildConsent } from '../consent/artefact.js';
 import { FREQUENCY_UNITS } from '../consent/purposes.js';
@@ -22,6 +23,7 @@ const DAY_MS = 86_400_000;
 
 interface CommonFlags {
   member: string;
+  receipts?: string;
   json?: boolean;
   broker?: string;
   keys?: string;
@@ -43,9 +45,22 @@ function common(cmd: Command): Command {
   return cmd
     .requiredOption('--member <id>', 'your member id')
     .option('--json', 'print JSON')
+    .option('--receipts <file>', 'append log receipts here (default receipts-<member>.jsonl)')
     .option('--broker <url>', 'broker URL')
     .option('--keys <dir>', 'keys directory')
     .option('--config <file>', 'config file');
+}
+
+/** Appends the receipt the broker answered with to the member's receipts file. */
+async function keepReceipt(flags: CommonFlags, receipt: unknown, kind: string, id: string): Promise<void> {
+  const r = receipt as { index?: unknown; leafHash?: unknown } | undefined;
+  if (typeof r?.index !== 'number' || typeof r.leafHash !== 'string') return;
+  await appendReceipt(flags.receipts ?? defaultReceiptsFile(flags.member), {
+    index: r.index,
+    leafHash: r.leafHash,
+    kind,
+    id,
+  });
 }
 
 /** "5/MONTH" → {unit, value}. Throws USAGE. */
@@ -103,6 +118,7 @@ function grantCommand(): Command {
         });
         const identity = await loadMemberIdentity(keysDir, flags.member);
         const out = await client.grantConsent(signObject('consent.grant', body, identity), opening);
+        await keepReceipt(flags, out.receipt, 'consent.granted', out.consentId);
         if (flags.json) printJson(out);
         else
           printLine(
@@ -131,6 +147,7 @@ function changeCommand(action: 'pause' | 'resume' | 'revoke'): Command {
           identity,
         );
         const out = await client.changeConsent(consentId, action, request);
+        await keepReceipt(flags, (out as { receipt?: unknown }).receipt, `consent.${action}d`, consentId);
         if (flags.json) printJson(out);
         else printLine(`consent ${consentId}: ${out.status}`);
       }),

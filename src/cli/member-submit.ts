@@ -7,12 +7,14 @@ import { Command } from 'commander';
 import { MemberClient } from '../client/member-client.js';
 import type { JobStatus } from '../client/member-client.js';
 import { loadConfig } from '../config/load.js';
+import { appendReceipt, defaultReceiptsFile } from '../member/receipts-file.js';
 import { EXIT, printJson, printLine } from './output.js';
 import { progressBar } from './progress.js';
 
 interface SubmitFlags {
   member: string;
   wait?: boolean;
+  receipts?: string;
   json?: boolean;
   broker?: string;
   keys?: string;
@@ -36,6 +38,7 @@ export function memberSubmitCommand(): Command {
     .argument('<batch>', 'batch file written by `member prepare`')
     .requiredOption('--member <id>', 'your member id (keys/members/<id>)')
     .option('--wait', 'wait for the ingest job and print its result')
+    .option('--receipts <file>', 'append the log receipt here (default receipts-<member>.jsonl)')
     .option('--json', 'print machine-readable output')
     .option('--broker <url>', 'broker URL')
     .option('--keys <dir>', 'keys directory (default ./keys)')
@@ -59,6 +62,14 @@ export function memberSubmitCommand(): Command {
           onProgress: (j) => ingest.update(j.progress, 100),
         });
         ingest.stop();
+        const logged = job.result?.log;
+        if (logged) {
+          await appendReceipt(flags.receipts ?? defaultReceiptsFile(flags.member), {
+            ...logged,
+            kind: 'submission.accepted',
+            id: job.result?.batchId ?? '',
+          });
+        }
         if (flags.json) printJson(job);
         else printLine(describe(job));
         if (job.state === 'failed' || (job.result?.rejected ?? 0) > 0) process.exitCode = EXIT.FINDINGS;
