@@ -3,8 +3,10 @@
  * blinding and finalizing on the member's worker threads, evaluation with batch proofs on the token
  * authority's worker threads, over real mutual TLS on this machine — next to the ECDH-PSI
  * per-element rate of @openmined/psi.js measured in the same run (goal: ratio ≥ 1.0).
- * psi.js is an optional devDependency: `npm i -D @openmined/psi.js --ignore-scripts` (its install
- * script downloads from outside). Without it the baseline is skipped and the report says so.
+ * psi.js is not in package.json: one of its dependencies downloads a binary at install time, which
+ * would break `npm ci` on a machine without that network. `npm run bench` installs it first with
+ * `--no-save --ignore-scripts` (script `bench:psi`); without it the baseline is skipped and the
+ * report says so.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
