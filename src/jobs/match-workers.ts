@@ -22,6 +22,7 @@ import type { QueueConnection } from '../store/redis.js';
 import type { StageStore } from '../store/stage-store.js';
 import type { MatchJobData, QueueName, ScreenJobData } from './queues.js';
 import type { RunningWorkers } from './workers.js';
+import { backOffOnError } from './worker-guard.js';
 
 /** Codes after which a retry may succeed. */
 const RETRYABLE = new Set([
@@ -151,7 +152,10 @@ export function startMatchWorkers(deps: MatchWorkerDeps, queues: readonly QueueN
       }),
     );
   }
-  for (const worker of workers) worker.on('error', onError);
+  for (const worker of workers) {
+    worker.on('error', onError);
+    backOffOnError(worker);
+  }
   return {
     async close() {
       await Promise.all(workers.map((w) => w.close()));

@@ -26,6 +26,7 @@ import type { QueueConnection } from '../store/redis.js';
 import type { StageStore } from '../store/stage-store.js';
 import type { IndexKeyer } from '../tokenize/index-key.js';
 import type { IngestJobData, QueueName } from './queues.js';
+import { backOffOnError } from './worker-guard.js';
 
 /** Codes after which a retry would fail the same way. */
 const RETRYABLE = new Set(['STORE_REPLY', 'SUBMISSION_GONE']);
@@ -174,7 +175,10 @@ export function startWorkers(deps: WorkerDeps, queues: readonly QueueName[]): Ru
       ),
     );
   }
-  for (const worker of workers) worker.on('error', onError);
+  for (const worker of workers) {
+    worker.on('error', onError);
+    backOffOnError(worker);
+  }
   return {
     async close() {
       await Promise.all(workers.map((w) => w.close()));
