@@ -142,8 +142,8 @@ async function piiScan(state: DemoState) {
   let keys = 0;
   const hits: string[] = [];
   for await (const page of dumpPrefix(context.client, state.prefix)) {
-    keys += page.keys;
-    hits.push(...findPii(page.text, pii, 'redis'));
+    keys += page.length;
+    for (const { key, text } of page) hits.push(...findPii(text, pii, `redis key ${key}`));
   }
   hits.push(...findPii(state.logs.join(''), pii, 'broker log'));
   return {

@@ -1,13 +1,26 @@
 /**
  * Reads every key under a prefix as text, whatever its type, for the PII scan: strings, hashes,
- * lists, sets, sorted sets and streams, binary values decoded as UTF-8 so that no stored byte
- * escapes the search.
+ * lists, sets, sorted sets and streams; no stored byte escapes the search.
  */
 import { RESP_TYPES } from 'redis';
 import type { RedisClient } from '../store/redis.js';
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A stored value as text: valid UTF-8 as itself (where any leaked plaintext would be), anything else
+ * (packed hashes, ciphertext) as base64, so that random bytes are not misread as characters.
+ */
+function asText(value: Buffer): string {
+  try {
+    return strictUtf8.decode(value);
+  } catch {
+    return `base64:${value.toString('base64')}`;
+  }
+}
+
 function flatten(value: unknown): string[] {
-  if (Buffer.isBuffer(value)) return [value.toString('utf8')];
+  if (Buffer.isBuffer(value)) return [asText(value)];
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.flatMap(flatten);
   if (value !== null && typeof value === 'object') {
@@ -38,9 +51,9 @@ export async function dumpKey(client: RedisClient, key: string): Promise<string>
 export async function* dumpPrefix(
   client: RedisClient,
   prefix: string,
-): AsyncGenerator<{ keys: number; text: string }> {
+): AsyncGenerator<{ key: string; text: string }[]> {
   for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) {
     const texts = await Promise.all(keys.map((key) => dumpKey(client, key)));
-    yield { keys: keys.length, text: texts.join('') };
+    yield keys.map((key, i) => ({ key, text: texts[i] ?? '' }));
   }
 }
