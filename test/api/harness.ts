@@ -1,7 +1,7 @@
 /**
  * Test harness for the broker: a real server on port 0 over the shared test consortium, against the
  * real Redis at 127.0.0.1:6379 under a random per-test prefix. Cleanup deletes only that prefix's
- * keys (SCAN MATCH + DEL), never FLUSHALL. Log lines are captured for the PII scan.
+ * keys (SCAN MATCH + DEL), never a whole-database flush. Log lines are captured for the PII scan.
  */
 import { Writable } from 'node:stream';
 import { createClient } from 'redis';

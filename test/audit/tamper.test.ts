@@ -3,7 +3,7 @@
  * prefix) and catches each kind of tampering by entry index and rule (DESIGN §5, RFC 9162 §2.1).
  * Stored entries are tampered with directly in Redis (src/store/keys.ts "Transparency log") and
  * restored after each case; crafted entries go through the log's own append path. Only this
- * test's keys are touched (the harness deletes its prefix); never FLUSHALL / FLUSHDB.
+ * test's keys are touched (the harness deletes its prefix); never a whole-database flush.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 /**
  * Test fixture for the Redis-backed transparency log (DESIGN §5): the real Redis at
  * 127.0.0.1:6379 under a random prefix; `close()` deletes only that prefix's keys (SCAN MATCH),
- * never FLUSHALL / FLUSHDB.
+ * never a whole-database flush.
  */
 import { generateEd25519KeyPair } from '../../src/crypto/ed25519.js';
 import { randomId } from '../../src/crypto/random.js';
