@@ -6,7 +6,6 @@
  */
 import { BrokerError } from '../errors.js';
 import type { IdentifierType, SCHEMA } from '../normalize/schema.js';
-import { utf8 } from '../util/bytes.js';
 
 export const ENVELOPE_VERSION = 'bb1';
 /** Prefix of every sealed value: "bb1." + base64url(nonce ‖ ciphertext ‖ tag). */
@@ -52,14 +51,18 @@ export interface Envelope {
   groups: Record<string, SealedGroup>;
 }
 
+// The AADs are encoded with Buffer.from rather than TextEncoder: same bytes (ids with lone
+// surrogates are refused above, so neither encoder ever substitutes U+FFFD), and for these short
+// strings it is served from Node's buffer pool, which is measurably cheaper at ~8 AADs per record.
+
 /** AAD of a group ciphertext: utf8("bb1|owner|recordId|group|schema"). */
 export function contentAad(owner: string, recordId: string, group: string, schema: string): Uint8Array {
-  return utf8(`bb1|${owner}|${recordId}|${group}|${schema}`);
+  return Buffer.from(`bb1|${owner}|${recordId}|${group}|${schema}`, 'utf8');
 }
 
 /** AAD of a subject slot: utf8("bb1|slot|owner|recordId|group|idType"). */
 export function slotAad(owner: string, recordId: string, group: string, type: IdentifierType): Uint8Array {
-  return utf8(`bb1|slot|${owner}|${recordId}|${group}|${type}`);
+  return Buffer.from(`bb1|slot|${owner}|${recordId}|${group}|${type}`, 'utf8');
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -9,7 +9,7 @@ import { randomBytes } from '../crypto/random.js';
 import { BrokerError } from '../errors.js';
 import { IDENTIFIER_TYPES, isIdentifierType, SCHEMA } from '../normalize/schema.js';
 import type { IdentifierType } from '../normalize/schema.js';
-import { toBase64url, utf8 } from '../util/bytes.js';
+import { toBase64url } from '../util/bytes.js';
 import {
   checkGroupFields,
   checkGroupName,
@@ -103,7 +103,10 @@ export function sealRecord(input: SealRecordInput, options: SealOptions = {}): E
   for (const name of names) {
     checkGroupName(name, 'groups', BAD_FIELD);
     const field = `groups.${name}`;
-    const plaintext = utf8(JSON.stringify(checkGroupFields(input.groups[name], field, BAD_FIELD)));
+    const plaintext = Buffer.from(
+      JSON.stringify(checkGroupFields(input.groups[name], field, BAD_FIELD)),
+      'utf8',
+    );
     if (plaintext.length > LIMITS.maxGroupPlaintextBytes) {
       throw new BrokerError(
         BAD_FIELD,
