@@ -11,6 +11,10 @@
  *   nodes = 64 MB with almost no per-node overhead;
  * - head: size, root and frontier, advanced only by the commit script together with the nodes.
  * The commit script's replies are mapped to meanings here and nowhere else.
+ *
+ * A complete node never changes once stored (the log only appends), so `readNodes` keeps the
+ * nodes of the upper levels it has read in memory: every proof passes through the same few
+ * thousand of them, while the lower levels, spread over millions of nodes, are read from Redis.
  */
 import { RESP_TYPES } from 'redis';
 import { BrokerError } from '../errors.js';
@@ -23,6 +27,10 @@ import type { AppendResult, NodeId } from './tree-nodes.js';
 
 export const ENTRY_CHUNK = 1024;
 export const NODE_CHUNK = 4096;
+/** Nodes at this level or above (each covering ≥ 256 leaves) are kept in memory once read. */
+export const CACHED_NODE_LEVEL = 8;
+/** At most this many cached nodes (~6 MB); past it the cache starts over. */
+export const MAX_CACHED_NODES = 65_536;
 /** How many recent pending-id → index acknowledgements the log keeps for `waitSequenced`. */
 export const ACKS_KEPT = 1_000_000;
 /** How long a job's once-only appends are remembered (a retry comes within minutes). */
@@ -91,9 +99,16 @@ function parseXRead(reply: unknown): PendingItem[] {
   });
 }
 
+/** One number per node: levels stay below 64 and indexes below 2^47, so this is exact and unique. */
+function nodeCacheKey(id: NodeId): number {
+  return id.index * 64 + id.level;
+}
+
 export class LogStore implements NodeReader {
   readonly #client: RedisClient;
   readonly #binary;
+  /** Upper-level complete nodes already read (immutable once stored). */
+  readonly #upper = new Map<number, Uint8Array>();
   readonly keys: LogKeys;
 
   constructor(client: RedisClient, keys: LogKeys) {
@@ -118,13 +133,36 @@ export class LogStore implements NodeReader {
     return { size: n, root: rootBytes, frontier: unpackHashes(packed, packed.length / HASH_SIZE) };
   }
 
-  /** Complete-node hashes, in one round trip (NodeReader). Throws LOG_STORAGE for a missing node. */
+  /**
+   * Complete-node hashes (NodeReader): upper-level nodes from memory, the rest in one round trip.
+   * Throws LOG_STORAGE for a missing node.
+   */
   async readNodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
-    if (ids.length === 0) return [];
-    const keys = ids.map((id) => this.keys.nodes(id.level, Math.floor(id.index / NODE_CHUNK)));
-    const offsets = ids.map((id) => String((id.index % NODE_CHUNK) * HASH_SIZE));
+    const out: Uint8Array[] = new Array<Uint8Array>(ids.length);
+    const missing: number[] = [];
+    ids.forEach((id, i) => {
+      const cached = id.level >= CACHED_NODE_LEVEL ? this.#upper.get(nodeCacheKey(id)) : undefined;
+      if (cached === undefined) missing.push(i);
+      else out[i] = cached;
+    });
+    if (missing.length === 0) return out;
+    const keys: string[] = [];
+    const offsets: string[] = [];
+    for (const i of missing) {
+      const id = ids[i] as NodeId;
+      keys.push(this.keys.nodes(id.level, Math.floor(id.index / NODE_CHUNK)));
+      offsets.push(String((id.index % NODE_CHUNK) * HASH_SIZE));
+    }
     const reply = await runScript(this.#binary as unknown as RedisClient, 'log-read-nodes-1', keys, offsets);
-    return unpackHashes(bytes(reply), ids.length);
+    const hashes = unpackHashes(bytes(reply), missing.length);
+    if (this.#upper.size > MAX_CACHED_NODES) this.#upper.clear();
+    missing.forEach((i, k) => {
+      const id = ids[i] as NodeId;
+      const hash = hashes[k] as Uint8Array;
+      out[i] = hash;
+      if (id.level >= CACHED_NODE_LEVEL) this.#upper.set(nodeCacheKey(id), hash.slice());
+    });
+    return out;
   }
 
   /** Canonical entry texts of indexes [start, end). Throws LOG_STORAGE when one is missing. */

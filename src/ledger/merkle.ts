@@ -19,13 +19,21 @@ export function leafHash(entry: Uint8Array): Uint8Array {
   return sha256Fast(input);
 }
 
-/** SHA-256(0x01 ‖ left ‖ right); both halves are 32-byte hashes. */
+/**
+ * The input block of `nodeHash`, reused: hashing is synchronous, so no two calls share it at
+ * once, and a fresh 65-byte array per node was a third of a proof verification's cost.
+ */
+const NODE_INPUT = new Uint8Array(1 + 2 * HASH_SIZE);
+NODE_INPUT[0] = 0x01;
+
+/** SHA-256(0x01 ‖ left ‖ right); both halves are 32-byte hashes (RangeError otherwise). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const input = new Uint8Array(1 + left.length + right.length);
-  input[0] = 0x01;
-  input.set(left, 1);
-  input.set(right, 1 + left.length);
-  return sha256Fast(input);
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    throw new RangeError(`node hash inputs must be ${HASH_SIZE} bytes each`);
+  }
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_SIZE);
+  return sha256Fast(NODE_INPUT);
 }
 
 /**

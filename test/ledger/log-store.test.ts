@@ -5,6 +5,8 @@ import { createEntry, entryLeafHash } from '../../src/ledger/entry.js';
 import { LogReader } from '../../src/ledger/log-reader.js';
 import { MemoryTree } from '../../src/ledger/memory-tree.js';
 import { Receipts, createLogService } from '../../src/ledger/receipts.js';
+import { CACHED_NODE_LEVEL, LogStore } from '../../src/ledger/log-store.js';
+import { proveInclusion } from '../../src/ledger/proofs.js';
 import { Sequencer } from '../../src/ledger/sequencer.js';
 import { verifyTlogProof } from '../../src/ledger/tlog-proof.js';
 import { appendLeaves } from '../../src/ledger/tree-nodes.js';
@@ -163,5 +165,35 @@ describe('ledger/log-store + sequencer + checkpointer (real Redis)', () => {
     await assert.rejects(reader.consistency(2, 1), (e) => isBrokerError(e, 'LOG_RANGE'));
     await assert.rejects(reader.entries(2, 5), (e) => isBrokerError(e, 'LOG_RANGE'));
     assert.equal((await reader.entries(0, 3)).entries.length, 3);
+  });
+
+  it('when upper-level nodes were read once, then proofs reuse them from memory and lower levels still come from Redis', async () => {
+    const size = 3000;
+    const sequencer = new Sequencer(log.store, { instance: 'cache-test', leaseMs: 10_000 });
+    await sequencer.holdLease();
+    const texts = Array.from({ length: size }, (_, n) => entry(n));
+    const leaves = texts.map(entryLeafHash);
+    const append = appendLeaves(0, [], leaves);
+    const lease = sequencer.lease as string;
+    assert.equal(
+      await log.store.commit({ lease, expectedSize: 0, append, entries: texts, pending: [] }),
+      'committed',
+    );
+    await sequencer.stop();
+    const root = (await log.store.head()).root as Uint8Array;
+    const cold = () => new LogStore(log.client, log.store.keys);
+    for (const index of [0, 1, 255, 256, 1023, 2047, 2048, 2999]) {
+      const warm = await proveInclusion(log.store, index, size);
+      assert.deepEqual(warm, await proveInclusion(cold(), index, size), `index ${index}`);
+      assert.ok(verifyInclusion(leaves[index] as Uint8Array, index, size, warm, root), `index ${index}`);
+    }
+    // With an upper-level node string gone, only the store that already read it still proves.
+    await log.client.del(log.store.keys.nodes(CACHED_NODE_LEVEL, 0));
+    const again = await proveInclusion(log.store, 2999, size);
+    assert.ok(verifyInclusion(leaves[2999] as Uint8Array, 2999, size, again, root));
+    await assert.rejects(proveInclusion(cold(), 2999, size), (e) => isBrokerError(e, 'LOG_STORAGE'));
+    // Leaf-level hashes are never kept: they are read from Redis every time.
+    await log.client.del(log.store.keys.nodes(0, 0));
+    await assert.rejects(proveInclusion(log.store, 2999, size), (e) => isBrokerError(e, 'LOG_STORAGE'));
   });
 });
