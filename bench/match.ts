@@ -3,14 +3,21 @@
  * against an index of MATCH_BENCH_RECORDS (default 1,000,000) records, at MATCH_BENCH_RATE
  * (default 200) requests/s for MATCH_BENCH_SECONDS (default 60), each answered inline (?wait=)
  * after its log entries are sequenced; a bare Express-over-mTLS endpoint measured the same way in
- * the same run is the baseline. Then screening of MATCH_BENCH_SUBJECTS (default 100,000) subjects
+ * the same run is the baseline. The load generator runs in its own process (bench/cannon-child.ts),
+ * as 10 autocannon instances started 100 ms apart so that the rate is kept through each second
+ * rather than sent as one burst at its top; each run starts after a 5 s warm-up that is not
+ * counted. Then screening of MATCH_BENCH_SUBJECTS (default 100,000) subjects
  * through the API, against the raw pipelined read rate of the same index bucket fields (HMGET,
  * pipelined per chunk and owner) in the same run.
  * Uses its own key prefix and deletes only those keys.   npx tsx bench/match.ts
  */
+import { execFile } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
-import autocannon from 'autocannon';
 import express from 'express';
 import { startServer } from '../src/api/server.js';
 import { MemberClient } from '../src/client/member-client.js';
@@ -20,42 +27,41 @@ import { createLogger } from '../src/ops/logger.js';
 import type { BrokerContext } from '../src/service/broker-context.js';
 import { cleanPrefix } from '../test/api/harness.js';
 import { sharedConsortium } from '../test/keys/fixture.js';
-import { figure } from './lib.js';
+import type { CannonPlan, Load } from './cannon-child.js';
+import { figure, scratchDir } from './lib.js';
 import type { BenchReport } from './lib.js';
 import { borrowerTokens, loadIndex, OWNERS, REQUESTER, storeConsents } from './match-load.js';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const execFileAsync = promisify(execFile);
 
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
+const WARMUP_SECONDS = 5;
+const CONNECTIONS = 64;
+/** autocannon instances sharing the rate, started 100 ms apart (see bench/cannon-child.ts). */
+const INSTANCES = 10;
 
-async function cannon(
-  url: string,
-  tls: object,
-  request: autocannon.Request,
-  seconds: number,
-  rate: number,
-): Promise<Load> {
-  const result = await autocannon({
-    url,
-    connections: 64,
-    duration: seconds,
-    overallRate: rate,
-    tlsOptions: tls,
-    requests: [request],
-  });
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
+/** Runs the load generator in its own process (bench/cannon-child.ts) and returns its figures. */
+async function cannon(plan: Omit<CannonPlan, 'warmupSeconds' | 'connections' | 'instances'>): Promise<Load> {
+  const dir = await scratchDir('match');
+  const file = join(dir, 'plan.json');
+  try {
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...plan,
+        warmupSeconds: WARMUP_SECONDS,
+        connections: CONNECTIONS,
+        instances: INSTANCES,
+      }),
+    );
+    const child = fileURLToPath(new URL('./cannon-child.ts', import.meta.url));
+    const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', child, file], {
+      maxBuffer: 1 << 20,
+    });
+    return JSON.parse(stdout.trim().split('\n').pop() as string) as Load;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function bareServer(
@@ -120,7 +126,7 @@ export async function benchMatch(): Promise<BenchReport> {
   const server = await startServer(config, { logger: createLogger('warn') });
   try {
     const loadRate = await loadIndex(server.context, records, Math.floor(records * 0.7) + 1);
-    const requests = Math.ceil(rate * seconds * 1.1) + 100;
+    const requests = Math.ceil(rate * (seconds + WARMUP_SECONDS) * 1.1) + 100;
     const consents = await storeConsents(
       server.context,
       Math.ceil(requests / 5),
@@ -130,28 +136,17 @@ export async function benchMatch(): Promise<BenchReport> {
     );
     const me = await loadMemberIdentity(keysDir, REQUESTER);
     const tls = { cert: me.tls.certPem, key: me.tls.keyPem, ca: me.caCertPem };
-    let n = 0;
-    const body = (): string => {
-      const c = consents[Math.floor(n++ / 5) % consents.length];
+    // Each consent allows five uses: every consent is sent five times in a row.
+    const bodies = Array.from({ length: requests }, (_, n) => {
+      const c = consents[Math.floor(n / 5) % consents.length];
       return JSON.stringify({ consentId: c?.consentId, tokens: c?.tokens, groups: ['status', 'amounts'] });
-    };
+    });
     const headers = { 'content-type': 'application/json' };
-    const match = await cannon(
-      server.url,
-      tls,
-      { method: 'POST', path: '/v1/matches?wait=10', headers, setupRequest: (r) => ({ ...r, body: body() }) },
-      seconds,
-      rate,
-    );
+    const load = { tls, method: 'POST' as const, headers, seconds, rate };
+    const match = await cannon({ ...load, url: server.url, path: '/v1/matches?wait=10', bodies });
     const broker = await loadBrokerKeys(keysDir);
     const bare = await bareServer(broker.tls, broker.caCertPem);
-    const baseline = await cannon(
-      bare.url,
-      tls,
-      { method: 'POST', path: '/bare', headers, body: body() },
-      seconds,
-      rate,
-    );
+    const baseline = await cannon({ ...load, url: bare.url, path: '/bare', bodies: bodies.slice(0, 1) });
     bare.close();
 
     // Screening through the API, then the same lookups as raw pipelined Redis reads.
