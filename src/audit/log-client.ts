@@ -4,8 +4,9 @@
  * for the audit; every answer is untrusted input, checked for shape here and verified by the
  * caller (checkpoint signature, proofs, replay). Problems (RFC 9457) become BrokerError.
  */
-import type { IncomingMessage } from 'node:http';
-import { Agent, request } from 'node:https';
+import { request } from 'node:https';
+import type { Agent } from 'node:https';
+import { createMtlsAgent, readAnswer } from '../client/mtls.js';
 import { BrokerError } from '../errors.js';
 import { fromBase64Strict } from '../ledger/base64.js';
 import { HASH_SIZE } from '../ledger/merkle.js';
@@ -41,13 +42,7 @@ export class LogClient implements LogSource {
 
   constructor(options: LogClientOptions) {
     this.#base = new URL(options.brokerUrl);
-    this.#agent = new Agent({
-      cert: options.tls.certPem,
-      key: options.tls.keyPem,
-      ca: options.caCertPem,
-      keepAlive: true,
-      maxSockets: 8,
-    });
+    this.#agent = createMtlsAgent(options, { maxSockets: 8 });
   }
 
   /** The latest checkpoint note (with `cosigned`, the one carrying witness cosignatures). Throws BrokerError. */
@@ -96,7 +91,11 @@ export class LogClient implements LogSource {
     return new Promise((resolve, reject) => {
       const headers = body === undefined ? {} : { 'content-type': 'text/plain; charset=utf-8' };
       const req = request(new URL(path, this.#base), { method, agent: this.#agent, headers }, (res) => {
-        read(res).then(resolve, reject);
+        readAnswer(res, {
+          peer: 'the broker',
+          maxBytes: MAX_ANSWER_BYTES,
+          tooLarge: () => badAnswer('oversized'),
+        }).then(resolve, reject);
       });
       req.on('error', (err) =>
         reject(
@@ -106,28 +105,4 @@ export class LogClient implements LogSource {
       req.end(body);
     });
   }
-}
-
-async function read(res: IncomingMessage): Promise<{ text: string; json: unknown }> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_ANSWER_BYTES) throw badAnswer('oversized');
-    parts.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(parts).toString('utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const status = res.statusCode ?? 0;
-  if (status >= 200 && status < 300) return { text, json };
-  const problem = (json ?? {}) as { code?: string; detail?: string; hint?: string };
-  throw new BrokerError(problem.code ?? `HTTP_${status}`, problem.detail ?? `the broker answered ${status}`, {
-    ...(problem.hint ? { hint: problem.hint } : {}),
-    details: { status },
-  });
 }

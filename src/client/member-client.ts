@@ -5,12 +5,14 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Agent, request } from 'node:https';
+import { request } from 'node:https';
+import type { Agent } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { BrokerError } from '../errors.js';
 import type { IngestResult } from '../ingest/ingest-batch.js';
 import { loadMemberIdentity } from '../keys/load.js';
+import { createMtlsAgent, readAnswer } from './mtls.js';
 import type { SubmissionSummary } from '../store/record-store.js';
 
 export interface MemberClientOptions {
@@ -55,13 +57,7 @@ export class MemberClient {
 
   constructor(options: MemberClientOptions) {
     this.#base = new URL(options.brokerUrl);
-    this.#agent = new Agent({
-      cert: options.tls.certPem,
-      key: options.tls.keyPem,
-      ca: options.caCertPem,
-      keepAlive: true,
-      maxSockets: 8,
-    });
+    this.#agent = createMtlsAgent(options, { maxSockets: 8 });
   }
 
   /** A client from `keys/members/<id>/`. Throws KEYS_MISSING, KEYS_BAD_ID. */
@@ -258,33 +254,7 @@ export class MemberClient {
 }
 
 async function readResponse(res: IncomingMessage, asText = false): Promise<unknown> {
-  const parts: Buffer[] = [];
-  for await (const chunk of res) parts.push(chunk as Buffer);
-  const text = Buffer.concat(parts).toString('utf8');
-  const status = res.statusCode ?? 0;
-  if (status === 204) return undefined;
-  if (asText && status >= 200 && status < 300) return text;
-  let value: unknown;
-  try {
-    value = text.length > 0 ? JSON.parse(text) : undefined;
-  } catch {
-    value = undefined;
-  }
-  if (status >= 200 && status < 300) return value;
-  const problem = (value ?? {}) as {
-    code?: string;
-    detail?: string;
-    hint?: string;
-    field?: string;
-    details?: Record<string, unknown>;
-  };
-  throw new BrokerError(problem.code ?? `HTTP_${status}`, problem.detail ?? `the broker answered ${status}`, {
-    ...(problem.hint ? { hint: problem.hint } : {}),
-    ...(problem.field ? { field: problem.field } : {}),
-    details: {
-      ...problem.details,
-      status,
-      ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}),
-    },
-  });
+  const answer = await readAnswer(res, { peer: 'the broker' });
+  if (answer.status === 204) return undefined;
+  return asText ? answer.text : answer.json;
 }

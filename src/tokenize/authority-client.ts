@@ -5,11 +5,12 @@
  * it). Carries RFC 9497 blinded elements out and evaluated elements plus a batch proof back; problems
  * (RFC 9457) come back as BrokerError with the authority's code and Retry-After.
  */
-import { Agent, request } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import { request } from 'node:https';
+import type { Agent } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { ELEMENT_BYTES, PROOF_BYTES } from '../crypto/oprf.js';
 import type { EvaluatedBatch } from '../crypto/oprf.js';
+import { createMtlsAgent, readAnswer } from '../client/mtls.js';
 import { BrokerError } from '../errors.js';
 import { loadMemberIdentity } from '../keys/load.js';
 import type { PublicOprfKeys } from '../token-authority/key-files.js';
@@ -39,16 +40,9 @@ export class TokenAuthorityClient implements TokenAuthorityApi {
 
   constructor(options: AuthorityClientOptions) {
     this.#base = new URL(options.url);
-    this.#agent = new Agent({
-      cert: options.tls.certPem,
-      key: options.tls.keyPem,
-      ca: options.caCertPem,
-      keepAlive: true,
-      maxSockets: 16,
-      // A resumed TLS session carries no peer certificate, so the role check below could not run
-      // on a reconnect: every new connection makes a full handshake (keep-alive keeps them rare).
-      maxCachedSessions: 0,
-    });
+    // A resumed TLS session carries no peer certificate, so the role check below could not run
+    // on a reconnect: every new connection makes a full handshake (keep-alive keeps them rare).
+    this.#agent = createMtlsAgent(options, { maxSockets: 16, resumeSessions: false });
   }
 
   /** A client from `keys/members/<id>/`. Throws KEYS_MISSING, KEYS_BAD_ID. */
@@ -105,7 +99,7 @@ export class TokenAuthorityClient implements TokenAuthorityApi {
           );
           return;
         }
-        readResponse(res).then(resolve, reject);
+        readAnswer(res, { peer: 'the token authority' }).then((answer) => resolve(answer.json), reject);
       });
       req.on('error', (err) =>
         reject(
@@ -117,35 +111,4 @@ export class TokenAuthorityClient implements TokenAuthorityApi {
       req.end(body);
     });
   }
-}
-
-async function readResponse(res: IncomingMessage): Promise<unknown> {
-  const parts: Buffer[] = [];
-  for await (const chunk of res) parts.push(chunk as Buffer);
-  const status = res.statusCode ?? 0;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.concat(parts).toString('utf8'));
-  } catch {
-    value = undefined;
-  }
-  if (status >= 200 && status < 300) return value;
-  const problem = (value ?? {}) as {
-    code?: string;
-    detail?: string;
-    hint?: string;
-    details?: Record<string, unknown>;
-  };
-  throw new BrokerError(
-    problem.code ?? `HTTP_${status}`,
-    problem.detail ?? `the token authority answered ${status}`,
-    {
-      ...(problem.hint ? { hint: problem.hint } : {}),
-      details: {
-        ...problem.details,
-        status,
-        ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}),
-      },
-    },
-  );
 }
