@@ -23,7 +23,7 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['@noble/*', 'node-forge/*'],
+              group: ['@noble/*', 'node-forge/*', 'libsodium*'],
               message: 'Only src/crypto/ imports crypto libraries (DESIGN §8).',
             },
           ],
