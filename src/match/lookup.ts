@@ -119,8 +119,11 @@ export async function runMatch(deps: MatchDeps, input: MatchInput): Promise<Matc
   const owners = allOwners.filter(
     (o) => o !== input.requester && (body.sources === '*' || body.sources.includes(o)),
   );
-  const candidates = await deps.index.find(owners, Object.values(subject));
-  const policies = await deps.policies.policies([...new Set(candidates.map((c) => c.owner))]);
+  // Every eligible owner's policy is read alongside the index (one round trip instead of two).
+  const [candidates, policies] = await Promise.all([
+    deps.index.find(owners, Object.values(subject)),
+    deps.policies.policies(owners),
+  ]);
   const planned: PlannedRelease[] = [];
   for (const candidate of candidates) {
     const record = parseStoredRecord(candidate.value);

@@ -2,7 +2,7 @@
  * A screening job (DESIGN §6 `screen`): one use of an aggregate-purpose consent, then the
  * portfolio in chunks: each chunk's subjects are re-keyed and probed together (one script per
  * owner, returning only declared states), counted (screen.ts) and reported under the small-count
- * rule; progress after each chunk. The probes of one chunk are in flight while the next chunk is
+ * rule; progress after each chunk. The probes of a few chunks are in flight while the next chunk is
  * parsed and re-keyed. Finally `screen.completed` with counts only; the consent is re-checked
  * (retry-safety.ts) and the rows become readable once that entry is sequenced. A retried job
  * starts the rows over; its consent use and its log entry are not repeated.
@@ -16,6 +16,9 @@ import { logEntries, recheckConsent } from './retry-safety.js';
 import { countSubject, reportRow } from './screen.js';
 import type { ScreenHit, ScreenRow } from './screen.js';
 import type { PurposeRegistry } from '../consent/purposes.js';
+
+/** Chunks probed at once: enough to keep Redis and this process both busy, bounded in memory. */
+const CHUNKS_IN_FLIGHT = 4;
 
 export interface ScreenDeps {
   registry: PurposeRegistry;
@@ -89,22 +92,25 @@ export async function runScreen(deps: ScreenDeps, input: ScreenInput): Promise<S
     subjects += chunk.length;
     await input.onProgress?.(subjects);
   };
-  let inFlight: Promise<void> | undefined;
+  // Up to CHUNKS_IN_FLIGHT chunks are probed at once while the next is parsed and re-keyed; each
+  // is reported after the one before it, so rows keep the portfolio's order.
+  let reported: Promise<void> = Promise.resolve();
+  const inFlight: Array<Promise<void>> = [];
   for await (const chunk of input.subjects) {
     const keyed = chunk.map((s) => subjectKeys(deps.index, s));
     const probed = deps.index.screenHits(owners, keyed);
-    // One chunk's probes overlap with the next chunk's parsing and re-keying.
-    const previous = inFlight;
-    inFlight = (async () => {
+    const previous = reported;
+    reported = (async () => {
       const found = await probed;
       await previous;
       await report(chunk, found);
     })();
-    // Observed below or on the next chunk; the handler keeps a failure from going unhandled meanwhile.
-    inFlight.catch(() => undefined);
-    await previous;
+    // Observed below or by a later chunk; the handler keeps a failure from going unhandled meanwhile.
+    reported.catch(() => undefined);
+    inFlight.push(reported);
+    if (inFlight.length >= CHUNKS_IN_FLIGHT) await inFlight.shift();
   }
-  await inFlight;
+  await reported;
   const [receipt] = await logEntries(deps, input.jobId, [
     {
       item: 'screen',
