@@ -56,13 +56,14 @@ export function openLog(options: OpenLogOptions): BrokerLog {
     signer: logKey,
     onError: failed('log checkpoint failed'),
   });
-  const sequencer = new Sequencer(store, {
-    onError: failed('log sequencer step failed'),
-    onDrop: (pendingId) => logger.error({ pendingId }, 'malformed pending log entry dropped'),
-  });
   const receipts = new Receipts(store, checkpoints, {
     forceCheckpoint: () => checkpointer.force(),
     subscribe: true,
+  });
+  const sequencer = new Sequencer(store, {
+    onError: failed('log sequencer step failed'),
+    onDrop: (pendingId) => logger.error({ pendingId }, 'malformed pending log entry dropped'),
+    onSequenced: (items) => receipts.sequenced(items),
   });
   return {
     store,

@@ -82,6 +82,11 @@ export class Receipts {
     return this.#waiter.wait(pendingId, timeoutMs);
   }
 
+  /** Answers local waiters of just-committed entries (wire to the Sequencer's `onSequenced`). */
+  sequenced(items: readonly { pendingId: string; index: number; leafHash: Uint8Array }[]): void {
+    this.#waiter.sequenced(items);
+  }
+
   /** Stops listening for announcements. Never throws. */
   async close(): Promise<void> {
     await this.#waiter.close();

@@ -33,6 +33,18 @@ export interface SequencerOptions {
   readonly onDrop?: (pendingId: string, err: unknown) => void;
   /** Told about a failed step (Redis down, damaged storage); the loop backs off and retries. */
   readonly onError?: (err: unknown) => void;
+  /**
+   * Told, right after each commit, which pending ids got which index and leaf hash, so waiters
+   * in this process can be answered without a round trip (others learn it from Redis).
+   */
+  readonly onSequenced?: (sequenced: readonly SequencedItem[]) => void;
+}
+
+/** One pending entry that a commit gave an index. */
+export interface SequencedItem {
+  readonly pendingId: string;
+  readonly index: number;
+  readonly leafHash: Uint8Array;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -112,6 +124,17 @@ export class Sequencer {
     if (outcome === 'committed') {
       this.#head = { size: append.size, root: append.root, frontier: append.frontier };
       if (entries.length > 0) void this.#store.announce(append.size);
+      const onSequenced = this.#options.onSequenced;
+      if (onSequenced !== undefined) {
+        const sequenced = pending
+          .filter((p) => p.index >= 0)
+          .map((p) => ({
+            pendingId: p.id,
+            index: p.index,
+            leafHash: leaves[p.index - head.size] as Uint8Array,
+          }));
+        if (sequenced.length > 0) onSequenced(sequenced);
+      }
       return items.length;
     }
     this.#head = undefined;

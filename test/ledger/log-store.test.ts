@@ -8,6 +8,8 @@ import { Receipts, createLogService } from '../../src/ledger/receipts.js';
 import { CACHED_NODE_LEVEL, LogStore } from '../../src/ledger/log-store.js';
 import { proveInclusion } from '../../src/ledger/proofs.js';
 import { Sequencer } from '../../src/ledger/sequencer.js';
+import type { SequencedItem } from '../../src/ledger/sequencer.js';
+import { SequencedWaiter } from '../../src/ledger/sequenced-waiter.js';
 import { verifyTlogProof } from '../../src/ledger/tlog-proof.js';
 import { appendLeaves } from '../../src/ledger/tree-nodes.js';
 import { verifyConsistency, verifyInclusion } from '../../src/ledger/verify.js';
@@ -195,5 +197,43 @@ describe('ledger/log-store + sequencer + checkpointer (real Redis)', () => {
     // Leaf-level hashes are never kept: they are read from Redis every time.
     await log.client.del(log.store.keys.nodes(0, 0));
     await assert.rejects(proveInclusion(log.store, 2999, size), (e) => isBrokerError(e, 'LOG_STORAGE'));
+  });
+
+  it('when the sequencer commits, then it reports each pending id with the index and leaf hash Redis holds', async () => {
+    const reported: SequencedItem[] = [];
+    const sequencer = new Sequencer(log.store, { onSequenced: (items) => reported.push(...items) });
+    const texts = Array.from({ length: 5 }, (_, n) => entry(n));
+    const ids: string[] = [];
+    for (const text of texts) ids.push(await log.store.enqueue(text));
+    await drain(sequencer);
+    assert.deepEqual(
+      reported.map((r) => r.pendingId),
+      ids,
+    );
+    const indexes = await log.store.sequencedIndexes(ids);
+    const stored = await log.store.readNodes(reported.map((r) => ({ level: 0, index: r.index })));
+    reported.forEach((r, i) => {
+      assert.equal(r.index, indexes[i]);
+      assert.equal(
+        Buffer.from(r.leafHash).toString('hex'),
+        Buffer.from(stored[i] as Uint8Array).toString('hex'),
+      );
+      assert.equal(
+        Buffer.from(r.leafHash).toString('hex'),
+        Buffer.from(entryLeafHash(texts[i] as string)).toString('hex'),
+      );
+    });
+  });
+
+  it('when the local sequencer reports an entry, then its waiter is answered without finding it in Redis', async () => {
+    // Nothing is in Redis under this id: only `sequenced()` can answer the wait.
+    const waiter = new SequencedWaiter(log.store, { pollMs: 5 });
+    const leafHash = entryLeafHash(entry(7));
+    const waiting = waiter.wait('1-0', 2000);
+    waiter.sequenced([{ pendingId: '9-0', index: 3, leafHash: new Uint8Array(32) }]);
+    waiter.sequenced([{ pendingId: '1-0', index: 7, leafHash }]);
+    assert.deepEqual(await waiting, { index: 7, leafHash });
+    await assert.rejects(waiter.wait('2-0', 50), (e) => isBrokerError(e, 'LOG_TIMEOUT'));
+    await waiter.close();
   });
 });
