@@ -300,14 +300,28 @@ export function verifyCertificateChain(
       },
     );
   }
-  checkInDate('CA certificate', ca, at);
+  recheckCertificate(cert, caCertPem, { ...options, at });
+  return cert;
+}
+
+/**
+ * The checks of `verifyCertificateChain` that can change while a certificate is held, for one it
+ * already accepted (e.g. for the TLS connection it arrived on): both certificates in date at
+ * `at`, the serial not revoked. Throws CERT_EXPIRED or CERT_REVOKED.
+ */
+export function recheckCertificate(
+  cert: CertificateDescription,
+  caCertPem: string,
+  options: ChainOptions = {},
+): void {
+  const at = options.at ?? new Date();
+  checkInDate('CA certificate', describeCertificate(caCertPem), at);
   checkInDate('certificate', cert, at);
   if (options.revokedSerials?.has(cert.serial)) {
     throw new BrokerError('CERT_REVOKED', `certificate ${cert.role}:${cert.id} is revoked`, {
       details: { serial: cert.serial },
     });
   }
-  return cert;
 }
 
 /** True when the private key is the pair of the certificate's public key. Throws CERT_MALFORMED, KEY_MALFORMED. */
