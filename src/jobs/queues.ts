@@ -8,6 +8,8 @@ import type { Config } from '../config/schema.js';
 import type { KeySpace } from '../store/keys.js';
 import { createQueueConnection } from '../store/redis.js';
 
+/** Concurrent inline match waits before Node warns of a listener leak on the queue. */
+const MAX_INLINE_WAITS = 10_000;
 export const QUEUE_NAMES = ['ingest', 'purge', 'match', 'screen'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
@@ -92,6 +94,9 @@ export function createQueues(config: Config, keys: KeySpace, onError: (err: Erro
     ...common,
     connection: eventsConnection.connection,
   });
+  // Each inline wait (`POST /v1/matches?wait=`) holds one 'closing' listener on the queue until
+  // its job finishes, so Node's default of 10 would warn of a leak at 11 concurrent lookups.
+  match.setMaxListeners(MAX_INLINE_WAITS);
   match.on('error', onError);
   screen.on('error', onError);
   matchEvents.on('error', onError);
