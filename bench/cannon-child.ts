@@ -10,7 +10,7 @@
  * connections sends 64 requests at the same instant, once a second, and the rest back to back
  * as replies come in. That measures a burst, not a rate. The plan's rate is therefore split over
  * `instances` autocannon instances started 1000 / instances ms apart, each with its share of the
- * rate and of the connections: at 10 instances, 20 requests every 100 ms. Latencies are taken
+ * rate and of the connections: at 40 instances and 200 req/s, 5 requests every 25 ms. Latencies are taken
  * from every instance's `response` events (each response counted once), so the percentiles
  * below are exact over all requests, not merged estimates.
  *

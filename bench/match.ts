@@ -4,7 +4,7 @@
  * (default 200) requests/s for MATCH_BENCH_SECONDS (default 60), each answered inline (?wait=)
  * after its log entries are sequenced; a bare Express-over-mTLS endpoint measured the same way in
  * the same run is the baseline. The load generator runs in its own process (bench/cannon-child.ts),
- * as 10 autocannon instances started 100 ms apart so that the rate is kept through each second
+ * as 40 autocannon instances started 25 ms apart so that the rate is kept through each second
  * rather than sent as one burst at its top; each run starts after a 5 s warm-up that is not
  * counted. Then screening of MATCH_BENCH_SUBJECTS (default 100,000) subjects
  * through the API, against the raw pipelined read rate of the same index bucket fields (HMGET,
@@ -16,6 +16,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -28,7 +29,7 @@ import type { BrokerContext } from '../src/service/broker-context.js';
 import { cleanPrefix } from '../test/api/harness.js';
 import { sharedConsortium } from '../test/keys/fixture.js';
 import type { CannonPlan, Load } from './cannon-child.js';
-import { figure, scratchDir } from './lib.js';
+import { figure, round, scratchDir } from './lib.js';
 import type { BenchReport } from './lib.js';
 import { borrowerTokens, loadIndex, OWNERS, REQUESTER, storeConsents } from './match-load.js';
 
@@ -37,8 +38,8 @@ const execFileAsync = promisify(execFile);
 
 const WARMUP_SECONDS = 5;
 const CONNECTIONS = 64;
-/** autocannon instances sharing the rate, started 100 ms apart (see bench/cannon-child.ts). */
-const INSTANCES = 10;
+/** autocannon instances sharing the rate, started 25 ms apart (see bench/cannon-child.ts). */
+const INSTANCES = 40;
 
 /** Runs the load generator in its own process (bench/cannon-child.ts) and returns its figures. */
 async function cannon(plan: Omit<CannonPlan, 'warmupSeconds' | 'connections' | 'instances'>): Promise<Load> {
@@ -62,6 +63,16 @@ async function cannon(plan: Omit<CannonPlan, 'warmupSeconds' | 'connections' | '
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Redis's own CPU time so far (INFO cpu, user + system) in seconds, and commands processed. */
+async function redisCounters(context: BrokerContext): Promise<{ cpuSeconds: number; commands: number }> {
+  const info = await context.client.info();
+  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return {
+    cpuSeconds: field('used_cpu_user') + field('used_cpu_sys'),
+    commands: field('total_commands_processed'),
+  };
 }
 
 async function bareServer(
@@ -143,7 +154,23 @@ export async function benchMatch(): Promise<BenchReport> {
     });
     const headers = { 'content-type': 'application/json' };
     const load = { tls, method: 'POST' as const, headers, seconds, rate };
+    // The broker's event-loop delay during the lookup run, to tell its own stalls from the machine's.
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const redisBefore = await redisCounters(server.context);
+    const cpuBefore = process.cpuUsage();
     const match = await cannon({ ...load, url: server.url, path: '/v1/matches?wait=10', bodies });
+    const cpu = process.cpuUsage(cpuBefore);
+    const redisAfter = await redisCounters(server.context);
+    loopDelay.disable();
+    // Per lookup, warm-up included (the run's requests plus the warm-up's at the same rate).
+    const lookupsServed = match.requests + rate * WARMUP_SECONDS;
+    const cpuPerLookup = {
+      brokerMs: round((cpu.user + cpu.system) / 1000 / lookupsServed, 2),
+      redisMs: round(((redisAfter.cpuSeconds - redisBefore.cpuSeconds) * 1000) / lookupsServed, 2),
+      // Every Redis client on the machine counts here; the bench is the only busy one.
+      redisCommands: round((redisAfter.commands - redisBefore.commands) / lookupsServed, 1),
+    };
     const broker = await loadBrokerKeys(keysDir);
     const bare = await bareServer(broker.tls, broker.caCertPem);
     const baseline = await cannon({ ...load, url: bare.url, path: '/bare', bodies: bodies.slice(0, 1) });
@@ -208,6 +235,12 @@ export async function benchMatch(): Promise<BenchReport> {
         seconds,
         rate,
         match,
+        cpuPerLookup,
+        brokerEventLoopDelayMs: {
+          p50: round(loopDelay.percentile(50) / 1e6, 1),
+          p99: round(loopDelay.percentile(99) / 1e6, 1),
+          max: round(loopDelay.max / 1e6, 1),
+        },
         baseline,
         screenJob: job.state,
       },
