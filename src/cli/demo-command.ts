@@ -17,10 +17,7 @@ export function demoCommand(): Command {
       'run the whole system on this machine: keys, four lenders, consent, lookup, screening, audit, PII scan',
     )
     .option('--redis <url>', 'Redis to use (default REDIS_URL or redis://127.0.0.1:6379)')
-    .option(
-      '--loans <n>',
-      'loans per member (default 1500; 300 with --tokenizer oprf, whose pure-JS group arithmetic is slow)',
-    )
+    .option('--loans <n>', 'loans per member (default 1500)')
     .option('--keep', 'keep the temporary folder (keys, CSVs, batches) and print its path')
     .option('--json', 'print one JSON report instead of the narration')
     .addOption(
@@ -31,7 +28,7 @@ export function demoCommand(): Command {
     .action(async (flags: DemoFlags) => {
       const result = await runDemo({
         redisUrl: flags.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        loansPerMember: Number(flags.loans ?? (flags.tokenizer === 'oprf' ? 300 : 1500)),
+        loansPerMember: Number(flags.loans ?? 1500),
         json: flags.json === true,
         keep: flags.keep === true,
         tokenizer: flags.tokenizer,
