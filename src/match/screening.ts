@@ -18,7 +18,7 @@ import type { ScreenHit, ScreenRow } from './screen.js';
 import type { PurposeRegistry } from '../consent/purposes.js';
 
 /** Chunks probed at once: enough to keep Redis and this process both busy, bounded in memory. */
-const CHUNKS_IN_FLIGHT = 4;
+const CHUNKS_IN_FLIGHT = 8;
 
 export interface ScreenDeps {
   registry: PurposeRegistry;
@@ -82,18 +82,26 @@ export async function runScreen(deps: ScreenDeps, input: ScreenInput): Promise<S
   await deps.rows.drop(input.jobId);
   let subjects = 0;
   let withOtherLenders = 0;
-  const report = async (chunk: readonly ScreenSubject[], found: ScreenHit[][]): Promise<void> => {
+  // Rows are written without waiting for each write: they go out in order on one connection, so
+  // the rows keep the portfolio's order, and a chunk's report never queues behind the Redis work of
+  // the chunks probed after it. Every write is awaited before the job logs its completion.
+  const writes: Array<Promise<unknown>> = [];
+  const report = (chunk: readonly ScreenSubject[], found: ScreenHit[][]): void => {
     const rows = chunk.map((s, i) => {
       const counts = countSubject(found[i] ?? [], rules);
       if (counts.otherLenders > 0) withOtherLenders++;
       return reportRow(s.ref, counts, k);
     });
-    await deps.rows.append(input.jobId, rows);
     subjects += chunk.length;
-    await input.onProgress?.(subjects);
+    for (const write of [deps.rows.append(input.jobId, rows), input.onProgress?.(subjects)]) {
+      if (write === undefined) continue;
+      const settled = Promise.resolve(write);
+      settled.catch(() => undefined);
+      writes.push(settled);
+    }
   };
   // Up to CHUNKS_IN_FLIGHT chunks are probed at once while the next is parsed and re-keyed; each
-  // is reported after the one before it, so rows keep the portfolio's order.
+  // is reported after the one before it.
   let reported: Promise<void> = Promise.resolve();
   const inFlight: Array<Promise<void>> = [];
   for await (const chunk of input.subjects) {
@@ -103,7 +111,7 @@ export async function runScreen(deps: ScreenDeps, input: ScreenInput): Promise<S
     reported = (async () => {
       const found = await probed;
       await previous;
-      await report(chunk, found);
+      report(chunk, found);
     })();
     // Observed below or by a later chunk; the handler keeps a failure from going unhandled meanwhile.
     reported.catch(() => undefined);
@@ -111,6 +119,7 @@ export async function runScreen(deps: ScreenDeps, input: ScreenInput): Promise<S
     if (inFlight.length >= CHUNKS_IN_FLIGHT) await inFlight.shift();
   }
   await reported;
+  await Promise.all(writes);
   const [receipt] = await logEntries(deps, input.jobId, [
     {
       item: 'screen',

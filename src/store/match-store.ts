@@ -219,8 +219,8 @@ export class MatchStore implements PolicyPort, ReceiptPort, EventPort {
   /** Appends reported rows of a screening job (NDJSON text), kept as long as the job. */
   async appendScreenRows(jobId: string, ndjson: string, ttlSeconds: number): Promise<void> {
     const key = this.matchKeys.screenRows(jobId);
-    await this.client.rPush(key, ndjson);
-    await this.client.expire(key, ttlSeconds);
+    // Sent together: successive appends reach Redis in call order on this one connection.
+    await Promise.all([this.client.rPush(key, ndjson), this.client.expire(key, ttlSeconds)]);
   }
 
   /** Drops the rows of a screening job (a retried job starts over). */

@@ -79,6 +79,16 @@ describe('screening (screen jobs) and overlap statistics', function () {
     ]);
   });
 
+  it('when a portfolio spans more chunks than are probed at once, then every row comes back once, in order', async () => {
+    const pattern: Ids[] = [S1, S2, S3, { cn_rid: '110105194912310045' }];
+    const rows = Array.from({ length: 10_500 }, (_, i) => pattern[i % pattern.length] as Ids);
+    const answered = await screen(rows);
+    assert.equal(answered.length, rows.length);
+    answered.forEach((row, i) => assert.equal(row.ref, `row-${i + 1}`));
+    const first = answered.slice(0, pattern.length).map(({ ref: _ref, ...counts }) => counts);
+    answered.forEach(({ ref: _ref, ...counts }, i) => assert.deepEqual(counts, first[i % pattern.length]));
+  });
+
   it('when an owner keeps its records out of aggregate answers, then it is not counted', async () => {
     await setPolicy(broker, 'baihe', { version: 1, output: { records: true, aggregate: false } });
     const rows = await screen([S2]);
