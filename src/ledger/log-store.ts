@@ -27,10 +27,13 @@ import type { AppendResult, NodeId } from './tree-nodes.js';
 
 export const ENTRY_CHUNK = 1024;
 export const NODE_CHUNK = 4096;
-/** Nodes at this level or above (each covering ≥ 256 leaves) are kept in memory once read. */
-export const CACHED_NODE_LEVEL = 8;
-/** At most this many cached nodes (~6 MB); past it the cache starts over. */
-export const MAX_CACHED_NODES = 65_536;
+/** Nodes at this level or above (each covering ≥ 64 leaves) are kept in memory once read. */
+export const CACHED_NODE_LEVEL = 6;
+/**
+ * At most this many cached nodes by default (~10 MB). Past it the lowest cached level is dropped, so a tree
+ * too large to keep whole keeps its upper levels, which every proof passes through.
+ */
+export const MAX_CACHED_NODES = 100_000;
 /** How many recent pending-id → index acknowledgements the log keeps for `waitSequenced`. */
 export const ACKS_KEPT = 1_000_000;
 /** How long a job's once-only appends are remembered (a retry comes within minutes). */
@@ -99,22 +102,25 @@ function parseXRead(reply: unknown): PendingItem[] {
   });
 }
 
-/** One number per node: levels stay below 64 and indexes below 2^47, so this is exact and unique. */
-function nodeCacheKey(id: NodeId): number {
-  return id.index * 64 + id.level;
-}
-
 export class LogStore implements NodeReader {
   readonly #client: RedisClient;
   readonly #binary;
-  /** Upper-level complete nodes already read (immutable once stored). */
-  readonly #upper = new Map<number, Uint8Array>();
+  /** Upper-level complete nodes already read (immutable once stored): index → hash, per level. */
+  readonly #upper: Array<Map<number, Uint8Array> | undefined> = [];
+  #cachedNodes = 0;
+  readonly #maxCachedNodes: number;
   readonly keys: LogKeys;
 
-  constructor(client: RedisClient, keys: LogKeys) {
+  constructor(client: RedisClient, keys: LogKeys, options: { maxCachedNodes?: number } = {}) {
     this.#client = client;
     this.#binary = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
     this.keys = keys;
+    this.#maxCachedNodes = options.maxCachedNodes ?? MAX_CACHED_NODES;
+  }
+
+  /** How many upper-level nodes are held in memory (at most `maxCachedNodes`). */
+  get cachedNodes(): number {
+    return this.#cachedNodes;
   }
 
   get client(): RedisClient {
@@ -141,7 +147,7 @@ export class LogStore implements NodeReader {
     const out: Uint8Array[] = new Array<Uint8Array>(ids.length);
     const missing: number[] = [];
     ids.forEach((id, i) => {
-      const cached = id.level >= CACHED_NODE_LEVEL ? this.#upper.get(nodeCacheKey(id)) : undefined;
+      const cached = this.#upper[id.level]?.get(id.index);
       if (cached === undefined) missing.push(i);
       else out[i] = cached;
     });
@@ -155,14 +161,24 @@ export class LogStore implements NodeReader {
     }
     const reply = await runScript(this.#binary as unknown as RedisClient, 'log-read-nodes-1', keys, offsets);
     const hashes = unpackHashes(bytes(reply), missing.length);
-    if (this.#upper.size > MAX_CACHED_NODES) this.#upper.clear();
     missing.forEach((i, k) => {
       const id = ids[i] as NodeId;
       const hash = hashes[k] as Uint8Array;
       out[i] = hash;
-      if (id.level >= CACHED_NODE_LEVEL) this.#upper.set(nodeCacheKey(id), hash.slice());
+      if (id.level >= CACHED_NODE_LEVEL) this.#remember(id, hash.slice());
     });
     return out;
+  }
+
+  #remember(id: NodeId, hash: Uint8Array): void {
+    let level = this.#upper[id.level];
+    if (level === undefined) this.#upper[id.level] = level = new Map();
+    if (!level.has(id.index)) this.#cachedNodes++;
+    level.set(id.index, hash);
+    if (this.#cachedNodes <= this.#maxCachedNodes) return;
+    const lowest = this.#upper.find((nodes) => nodes !== undefined && nodes.size > 0);
+    this.#cachedNodes -= lowest?.size ?? 0;
+    lowest?.clear();
   }
 
   /** Canonical entry texts of indexes [start, end). Throws LOG_STORAGE when one is missing. */

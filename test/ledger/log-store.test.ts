@@ -191,12 +191,39 @@ describe('ledger/log-store + sequencer + checkpointer (real Redis)', () => {
     }
     // With an upper-level node string gone, only the store that already read it still proves.
     await log.client.del(log.store.keys.nodes(CACHED_NODE_LEVEL, 0));
-    const again = await proveInclusion(log.store, 2999, size);
-    assert.ok(verifyInclusion(leaves[2999] as Uint8Array, 2999, size, again, root));
-    await assert.rejects(proveInclusion(cold(), 2999, size), (e) => isBrokerError(e, 'LOG_STORAGE'));
+    const again = await proveInclusion(log.store, 0, size);
+    assert.ok(verifyInclusion(leaves[0] as Uint8Array, 0, size, again, root));
+    await assert.rejects(proveInclusion(cold(), 0, size), (e) => isBrokerError(e, 'LOG_STORAGE'));
     // Leaf-level hashes are never kept: they are read from Redis every time.
     await log.client.del(log.store.keys.nodes(0, 0));
-    await assert.rejects(proveInclusion(log.store, 2999, size), (e) => isBrokerError(e, 'LOG_STORAGE'));
+    await assert.rejects(proveInclusion(log.store, 0, size), (e) => isBrokerError(e, 'LOG_STORAGE'));
+  });
+
+  it('when more upper nodes are read than the cache holds, then the lowest cached level goes first and proofs stay right', async () => {
+    const size = 3000;
+    const sequencer = new Sequencer(log.store, { instance: 'evict-test', leaseMs: 10_000 });
+    await sequencer.holdLease();
+    const texts = Array.from({ length: size }, (_, n) => entry(n));
+    const leaves = texts.map(entryLeafHash);
+    const append = appendLeaves(0, [], leaves);
+    const lease = sequencer.lease as string;
+    assert.equal(
+      await log.store.commit({ lease, expectedSize: 0, append, entries: texts, pending: [] }),
+      'committed',
+    );
+    await sequencer.stop();
+    const root = (await log.store.head()).root as Uint8Array;
+    // 3,000 leaves have 46 nodes at level 6 and 42 above it: more than 40.
+    const small = new LogStore(log.client, log.store.keys, { maxCachedNodes: 40 });
+    for (let index = 0; index < size; index += 7) {
+      const proof = await proveInclusion(small, index, size);
+      assert.ok(verifyInclusion(leaves[index] as Uint8Array, index, size, proof, root), `index ${index}`);
+      assert.ok(small.cachedNodes <= 40, `${small.cachedNodes} cached nodes`);
+    }
+    // The top node MTH(D[0:2048]) (level 11) is still held: proofs need no Redis copy of it.
+    await log.client.del(log.store.keys.nodes(11, 0));
+    const proof = await proveInclusion(small, 2999, size);
+    assert.ok(verifyInclusion(leaves[2999] as Uint8Array, 2999, size, proof, root));
   });
 
   it('when the sequencer commits, then it reports each pending id with the index and leaf hash Redis holds', async () => {
