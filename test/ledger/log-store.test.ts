@@ -19,6 +19,22 @@ import type { TestLog } from './redis-log.js';
 
 const entry = (n: number): string => createEntry('consent.granted', { consentId: `c-${n}`, n });
 
+/** Commits `size` entries in one step (as the sequencer would); returns their leaf hashes and the root. */
+async function commitTree(log: TestLog, size: number): Promise<{ leaves: Uint8Array[]; root: Uint8Array }> {
+  const sequencer = new Sequencer(log.store, { leaseMs: 10_000 });
+  await sequencer.holdLease();
+  const texts = Array.from({ length: size }, (_, n) => entry(n));
+  const leaves = texts.map(entryLeafHash);
+  const append = appendLeaves(0, [], leaves);
+  const lease = sequencer.lease as string;
+  assert.equal(
+    await log.store.commit({ lease, expectedSize: 0, append, entries: texts, pending: [] }),
+    'committed',
+  );
+  await sequencer.stop();
+  return { leaves, root: (await log.store.head()).root as Uint8Array };
+}
+
 async function drain(sequencer: Sequencer): Promise<void> {
   while ((await sequencer.step()) > 0);
 }
@@ -171,18 +187,7 @@ describe('ledger/log-store + sequencer + checkpointer (real Redis)', () => {
 
   it('when upper-level nodes were read once, then proofs reuse them from memory and lower levels still come from Redis', async () => {
     const size = 3000;
-    const sequencer = new Sequencer(log.store, { instance: 'cache-test', leaseMs: 10_000 });
-    await sequencer.holdLease();
-    const texts = Array.from({ length: size }, (_, n) => entry(n));
-    const leaves = texts.map(entryLeafHash);
-    const append = appendLeaves(0, [], leaves);
-    const lease = sequencer.lease as string;
-    assert.equal(
-      await log.store.commit({ lease, expectedSize: 0, append, entries: texts, pending: [] }),
-      'committed',
-    );
-    await sequencer.stop();
-    const root = (await log.store.head()).root as Uint8Array;
+    const { leaves, root } = await commitTree(log, size);
     const cold = () => new LogStore(log.client, log.store.keys);
     for (const index of [0, 1, 255, 256, 1023, 2047, 2048, 2999]) {
       const warm = await proveInclusion(log.store, index, size);
@@ -201,18 +206,7 @@ describe('ledger/log-store + sequencer + checkpointer (real Redis)', () => {
 
   it('when more upper nodes are read than the cache holds, then the lowest cached level goes first and proofs stay right', async () => {
     const size = 3000;
-    const sequencer = new Sequencer(log.store, { instance: 'evict-test', leaseMs: 10_000 });
-    await sequencer.holdLease();
-    const texts = Array.from({ length: size }, (_, n) => entry(n));
-    const leaves = texts.map(entryLeafHash);
-    const append = appendLeaves(0, [], leaves);
-    const lease = sequencer.lease as string;
-    assert.equal(
-      await log.store.commit({ lease, expectedSize: 0, append, entries: texts, pending: [] }),
-      'committed',
-    );
-    await sequencer.stop();
-    const root = (await log.store.head()).root as Uint8Array;
+    const { leaves, root } = await commitTree(log, size);
     // 3,000 leaves have 46 nodes at level 6 and 42 above it: more than 40.
     const small = new LogStore(log.client, log.store.keys, { maxCachedNodes: 40 });
     for (let index = 0; index < size; index += 7) {
