@@ -30,8 +30,8 @@ export const NODE_CHUNK = 4096;
 /** Nodes at this level or above (each covering ≥ 64 leaves) are kept in memory once read. */
 export const CACHED_NODE_LEVEL = 6;
 /**
- * At most this many cached nodes by default (~10 MB). Past it the lowest cached level is dropped, so a tree
- * too large to keep whole keeps its upper levels, which every proof passes through.
+ * At most this many cached nodes by default (~10 MB). Past it the lowest cached level is dropped,
+ * so a tree too large to keep whole keeps its upper levels, which every proof passes through.
  */
 export const MAX_CACHED_NODES = 100_000;
 /** How many recent pending-id → index acknowledgements the log keeps for `waitSequenced`. */

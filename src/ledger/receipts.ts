@@ -19,7 +19,7 @@ import type { LogStore } from './log-store.js';
 import { proveInclusion } from './proofs.js';
 import type { NoteVerifier } from './signed-note.js';
 import { SequencedWaiter } from './sequenced-waiter.js';
-import type { Sequenced } from './sequenced-waiter.js';
+import type { Sequenced, SequencedItem } from './sequenced-waiter.js';
 import { formatTlogProof, verifyTlogProof } from './tlog-proof.js';
 
 export type { Sequenced } from './sequenced-waiter.js';
@@ -83,7 +83,7 @@ export class Receipts {
   }
 
   /** Answers local waiters of just-committed entries (wire to the Sequencer's `onSequenced`). */
-  sequenced(items: readonly { pendingId: string; index: number; leafHash: Uint8Array }[]): void {
+  sequenced(items: readonly SequencedItem[]): void {
     this.#waiter.sequenced(items);
   }
 

@@ -17,6 +17,11 @@ export interface Sequenced {
   readonly leafHash: Uint8Array;
 }
 
+/** One pending entry that a commit gave an index. */
+export interface SequencedItem extends Sequenced {
+  readonly pendingId: string;
+}
+
 export interface SequencedWaiterOptions {
   /** Checks at least this often while anyone waits. Default 10 ms. */
   readonly pollMs?: number;
@@ -59,7 +64,7 @@ export class SequencedWaiter {
   }
 
   /** Answers the waiters of entries the sequencer of this process has just committed. */
-  sequenced(items: readonly { pendingId: string; index: number; leafHash: Uint8Array }[]): void {
+  sequenced(items: readonly SequencedItem[]): void {
     for (const { pendingId, index, leafHash } of items) {
       if (this.#waiting.has(pendingId)) this.#settle(pendingId, (w) => w.resolve({ index, leafHash }));
     }

@@ -18,6 +18,7 @@ import { randomId } from '../crypto/random.js';
 import type { RedisClient } from '../store/redis.js';
 import { entryLeafHash, parseEntry } from './entry.js';
 import type { LogHead, LogStore } from './log-store.js';
+import type { SequencedItem } from './sequenced-waiter.js';
 import { appendLeaves } from './tree-nodes.js';
 
 export interface SequencerOptions {
@@ -38,13 +39,6 @@ export interface SequencerOptions {
    * in this process can be answered without a round trip (others learn it from Redis).
    */
   readonly onSequenced?: (sequenced: readonly SequencedItem[]) => void;
-}
-
-/** One pending entry that a commit gave an index. */
-export interface SequencedItem {
-  readonly pendingId: string;
-  readonly index: number;
-  readonly leafHash: Uint8Array;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
