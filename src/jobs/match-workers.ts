@@ -22,7 +22,7 @@ import type { QueueConnection } from '../store/redis.js';
 import type { StageStore } from '../store/stage-store.js';
 import type { MatchJobData, QueueName, ScreenJobData } from './queues.js';
 import type { RunningWorkers } from './workers.js';
-import { backOffOnError } from './worker-guard.js';
+import { watchWorker } from './worker-guard.js';
 
 /** Codes after which a retry may succeed. */
 const RETRYABLE = new Set([
@@ -152,10 +152,7 @@ export function startMatchWorkers(deps: MatchWorkerDeps, queues: readonly QueueN
       }),
     );
   }
-  for (const worker of workers) {
-    worker.on('error', onError);
-    backOffOnError(worker);
-  }
+  for (const worker of workers) watchWorker(worker, onError);
   return {
     async close() {
       await Promise.all(workers.map((w) => w.close()));

@@ -10,6 +10,7 @@ import { createQueueConnection } from '../store/redis.js';
 
 /** Concurrent inline match waits before Node warns of a listener leak on the queue. */
 const MAX_INLINE_WAITS = 10_000;
+
 export const QUEUE_NAMES = ['ingest', 'purge', 'match', 'screen'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 

@@ -1,6 +1,7 @@
 /**
- * Holds a BullMQ worker still for a moment after each error. BullMQ recognizes ioredis's connection
- * errors and backs off on them, but not node-redis's (DESIGN §6 uses node-redis through
+ * Every worker's error handling: errors go to `onError`, and the worker is held still for a moment
+ * after each one. BullMQ recognizes ioredis's connection errors and backs off on them, but not
+ * node-redis's (DESIGN §6 uses node-redis through
  * `createNodeRedisClient`): its main loop then retried at once, inside one chain of promise
  * callbacks that never yields to timers or I/O, and a broker whose Redis went away spun a core and
  * grew without bound. The pause is set from the worker's own synchronous 'error' event, so it
@@ -8,9 +9,10 @@
  */
 import type { Worker } from 'bullmq';
 
-export function backOffOnError(worker: Worker, backoffMs = 1000): void {
+export function watchWorker(worker: Worker, onError: (err: Error) => void, backoffMs = 1000): void {
   let held = false;
-  worker.on('error', () => {
+  worker.on('error', (err) => {
+    onError(err);
     if (held) return;
     held = true;
     worker.pause(true).catch(() => undefined);

@@ -26,7 +26,7 @@ import type { QueueConnection } from '../store/redis.js';
 import type { StageStore } from '../store/stage-store.js';
 import type { IndexKeyer } from '../tokenize/index-key.js';
 import type { IngestJobData, QueueName } from './queues.js';
-import { backOffOnError } from './worker-guard.js';
+import { watchWorker } from './worker-guard.js';
 
 /** Codes after which a retry would fail the same way. */
 const RETRYABLE = new Set(['STORE_REPLY', 'SUBMISSION_GONE']);
@@ -175,10 +175,7 @@ export function startWorkers(deps: WorkerDeps, queues: readonly QueueName[]): Ru
       ),
     );
   }
-  for (const worker of workers) {
-    worker.on('error', onError);
-    backOffOnError(worker);
-  }
+  for (const worker of workers) watchWorker(worker, onError);
   return {
     async close() {
       await Promise.all(workers.map((w) => w.close()));
