@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { MemberClient } from '../client/member-client.js';
-import { appendReceipt, defaultReceiptsFile } from '../member/receipts-file.js';
+import { keepReceipt } from '../member/receipts-file.js';
 import { loadConfig } from '../config/load.js';
 import { buildConsent } from '../consent/artefact.js';
 import { FREQUENCY_UNITS } from '../consent/purposes.js';
@@ -49,18 +49,6 @@ function common(cmd: Command): Command {
     .option('--broker <url>', 'broker URL')
     .option('--keys <dir>', 'keys directory')
     .option('--config <file>', 'config file');
-}
-
-/** Appends the receipt the broker answered with to the member's receipts file. */
-async function keepReceipt(flags: CommonFlags, receipt: unknown, kind: string, id: string): Promise<void> {
-  const r = receipt as { index?: unknown; leafHash?: unknown } | undefined;
-  if (typeof r?.index !== 'number' || typeof r.leafHash !== 'string') return;
-  await appendReceipt(flags.receipts ?? defaultReceiptsFile(flags.member), {
-    index: r.index,
-    leafHash: r.leafHash,
-    kind,
-    id,
-  });
 }
 
 /** "5/MONTH" → {unit, value}. Throws USAGE. */
@@ -118,7 +106,12 @@ function grantCommand(): Command {
         });
         const identity = await loadMemberIdentity(keysDir, flags.member);
         const out = await client.grantConsent(signObject('consent.grant', body, identity), opening);
-        await keepReceipt(flags, out.receipt, 'consent.granted', out.consentId);
+        await keepReceipt(
+          { file: flags.receipts, member: flags.member },
+          out.receipt,
+          'consent.granted',
+          out.consentId,
+        );
         if (flags.json) printJson(out);
         else
           printLine(
@@ -147,7 +140,12 @@ function changeCommand(action: 'pause' | 'resume' | 'revoke'): Command {
           identity,
         );
         const out = await client.changeConsent(consentId, action, request);
-        await keepReceipt(flags, (out as { receipt?: unknown }).receipt, `consent.${action}d`, consentId);
+        await keepReceipt(
+          { file: flags.receipts, member: flags.member },
+          (out as { receipt?: unknown }).receipt,
+          `consent.${action}d`,
+          consentId,
+        );
         if (flags.json) printJson(out);
         else printLine(`consent ${consentId}: ${out.status}`);
       }),

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { MemberClient } from '../client/member-client.js';
 import type { JobStatus } from '../client/member-client.js';
 import { loadConfig } from '../config/load.js';
-import { appendReceipt, defaultReceiptsFile } from '../member/receipts-file.js';
+import { keepReceipt } from '../member/receipts-file.js';
 import { EXIT, printJson, printLine } from './output.js';
 import { progressBar } from './progress.js';
 
@@ -62,14 +62,12 @@ export function memberSubmitCommand(): Command {
           onProgress: (j) => ingest.update(j.progress, 100),
         });
         ingest.stop();
-        const logged = job.result?.log;
-        if (logged) {
-          await appendReceipt(flags.receipts ?? defaultReceiptsFile(flags.member), {
-            ...logged,
-            kind: 'submission.accepted',
-            id: job.result?.batchId ?? '',
-          });
-        }
+        await keepReceipt(
+          { file: flags.receipts, member: flags.member },
+          job.result?.log,
+          'submission.accepted',
+          job.result?.batchId ?? '',
+        );
         if (flags.json) printJson(job);
         else printLine(describe(job));
         if (job.state === 'failed' || (job.result?.rejected ?? 0) > 0) process.exitCode = EXIT.FINDINGS;

@@ -5,16 +5,36 @@
  */
 import { appendFile } from 'node:fs/promises';
 
-export function defaultReceiptsFile(member: string): string {
+function defaultReceiptsFile(member: string): string {
   return `receipts-${member}.jsonl`;
 }
 
 /** Appends one receipt; `leafHash` is hex or base64 as the API gave it. Throws fs errors. */
-export async function appendReceipt(
+async function appendReceipt(
   file: string,
   receipt: { index: number; leafHash: string; kind: string; id: string },
 ): Promise<void> {
   await appendFile(file, `${JSON.stringify({ ...receipt, at: new Date().toISOString() })}\n`, {
     mode: 0o600,
+  });
+}
+
+/**
+ * Appends the receipt an API answer carried, if it has one ({index, leafHash}), to `file` or the
+ * member's default receipts file. Throws fs errors.
+ */
+export async function keepReceipt(
+  target: { file?: string; member: string },
+  receipt: unknown,
+  kind: string,
+  id: string,
+): Promise<void> {
+  const r = receipt as { index?: unknown; leafHash?: unknown } | undefined;
+  if (typeof r?.index !== 'number' || typeof r.leafHash !== 'string') return;
+  await appendReceipt(target.file ?? defaultReceiptsFile(target.member), {
+    index: r.index,
+    leafHash: r.leafHash,
+    kind,
+    id,
   });
 }
