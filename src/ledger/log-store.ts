@@ -63,6 +63,20 @@ export interface CommitInput {
   readonly pending: ReadonlyArray<{ id: string; index: number }>;
 }
 
+/** An entry to log at most once: `item` names it within its job. */
+export interface OnceItem {
+  readonly item: string;
+  readonly text: string;
+  readonly leafHashHex: string;
+}
+
+/** The entry holding an item: the one just added, or the first attempt's. */
+export interface OnceHeld {
+  readonly pendingId: string;
+  readonly leafHashHex: string;
+  readonly added: boolean;
+}
+
 export type CommitOutcome = 'committed' | 'stale-size' | 'lease-lost';
 
 function damaged(message: string): BrokerError {
@@ -270,26 +284,29 @@ export class LogStore implements NodeReader {
   }
 
   /**
-   * Adds a canonical entry to the pending stream once per (`job`, `item`) (log-enqueue-once-2.lua).
-   * Returns the pending id and leaf hash (hex) of the entry holding the item: a retry gets the
-   * first attempt's. Throws STORE_REPLY on an unexpected reply.
+   * Adds canonical entries to the pending stream once per (`job`, item) (log-enqueue-once-2.lua),
+   * all in one step. Returns, per item in order, the pending id and leaf hash (hex) of the entry
+   * holding it: a retry gets the first attempt's. Throws STORE_REPLY on an unexpected reply.
    */
-  async enqueueOnce(
-    job: string,
-    item: string,
-    text: string,
-    leafHashHex: string,
-  ): Promise<{ pendingId: string; leafHashHex: string; added: boolean }> {
+  async enqueueOnce(job: string, items: readonly OnceItem[]): Promise<OnceHeld[]> {
+    const args = [String(ONCE_KEPT_SECONDS)];
+    for (const i of items) args.push(i.item, i.text, i.leafHashHex);
     const reply = await runScript(
       this.#client,
       'log-enqueue-once-2',
       [this.keys.pending(), this.keys.once(job)],
-      [item, text, leafHashHex, String(ONCE_KEPT_SECONDS)],
+      args,
     );
-    if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') {
+    if (!Array.isArray(reply) || reply.length !== 3 * items.length) {
       throw new BrokerError('STORE_REPLY', 'log-enqueue-once returned an unexpected reply');
     }
-    return { pendingId: reply[0], leafHashHex: reply[1], added: reply[2] === 1 };
+    return items.map((_, n) => {
+      const [pendingId, leafHashHex, added] = reply.slice(3 * n, 3 * n + 3) as unknown[];
+      if (typeof pendingId !== 'string' || typeof leafHashHex !== 'string') {
+        throw new BrokerError('STORE_REPLY', 'log-enqueue-once returned an unexpected reply');
+      }
+      return { pendingId, leafHashHex, added: added === 1 };
+    });
   }
 
   /**

@@ -17,6 +17,7 @@ import { createEntry, entryLeafHash } from './entry.js';
 import type { EntryKind } from './entry.js';
 import type { LogStore } from './log-store.js';
 import { proveInclusion } from './proofs.js';
+import { OnceBatcher } from './once-batcher.js';
 import type { NoteVerifier } from './signed-note.js';
 import { SequencedWaiter } from './sequenced-waiter.js';
 import type { Sequenced, SequencedItem } from './sequenced-waiter.js';
@@ -56,6 +57,7 @@ function timeout(what: string, ms: number): BrokerError {
 
 export class Receipts {
   readonly #waiter: SequencedWaiter;
+  readonly #once: OnceBatcher;
 
   constructor(
     private readonly store: LogStore,
@@ -63,17 +65,23 @@ export class Receipts {
     private readonly options: ReceiptsOptions = {},
   ) {
     this.#waiter = new SequencedWaiter(store, { subscribe: options.subscribe ?? false });
+    this.#once = new OnceBatcher(store);
   }
 
   /**
    * Queues a canonical entry text (see entry.ts) for sequencing; the pending id is the
    * acknowledgement, with the leaf hash the sequenced entry must have. With `once`, a second
-   * append of the same item gets the first one's pending id and leaf hash. Throws Redis errors.
+   * append of the same item gets the first one's pending id and leaf hash; the once-only appends
+   * of a job started together are enqueued together (once-batcher.ts). Throws Redis errors.
    */
   async append(entryText: string, once?: OnceKey): Promise<{ pendingId: string; leafHash: Uint8Array }> {
     const leafHash = entryLeafHash(entryText);
     if (once === undefined) return { pendingId: await this.store.enqueue(entryText), leafHash };
-    const held = await this.store.enqueueOnce(once.job, once.item, entryText, toHex(leafHash));
+    const held = await this.#once.enqueue(once.job, {
+      item: once.item,
+      text: entryText,
+      leafHashHex: toHex(leafHash),
+    });
     return { pendingId: held.pendingId, leafHash: held.added ? leafHash : fromHex(held.leafHashHex, 32) };
   }
 
