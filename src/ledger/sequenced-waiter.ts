@@ -5,8 +5,10 @@
  * RFC 9162 §2.1.1 leaf hashes with one node read. A check runs when the sequencer announces a
  * commit (pub/sub on the log's `sequenced` channel, subscribed on first use on a connection of its
  * own) and every `pollMs` while anyone waits, so a lost message, or a sequencer that does not
- * announce, costs latency, never correctness. When the sequencer runs in this process it hands
- * its commits to `sequenced()`, which answers the waiters at once, with no round trip at all.
+ * announce, costs latency, never correctness. A new wait does not check at once: its entry was
+ * just appended, so the commit that sequences it, and its announcement, are still to come. When
+ * the sequencer runs in this process it hands its commits to `sequenced()`, which answers the
+ * waiters at once, with no round trip at all.
  */
 import { BrokerError } from '../errors.js';
 import type { LogStore } from './log-store.js';
@@ -59,7 +61,7 @@ export class SequencedWaiter {
       const list = this.#waiting.get(pendingId) ?? [];
       list.push({ deadline: Date.now() + timeoutMs, timeoutMs, resolve, reject });
       this.#waiting.set(pendingId, list);
-      this.#kick();
+      this.#schedule();
     });
   }
 
@@ -88,7 +90,7 @@ export class SequencedWaiter {
       .catch(() => undefined);
   }
 
-  /** Runs a check now, or right after the one in progress. */
+  /** Runs a check now, or right after the one in progress; nothing when no one waits. */
   #kick(): void {
     if (this.#checking) {
       this.#again = true;
@@ -96,19 +98,26 @@ export class SequencedWaiter {
     }
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#waiting.size === 0) return;
     this.#checking = true;
     void this.#check().finally(() => {
       this.#checking = false;
       if (this.#again) {
         this.#again = false;
         this.#kick();
-      } else if (this.#waiting.size > 0 && this.#timer === undefined) {
-        this.#timer = setTimeout(() => {
-          this.#timer = undefined;
-          this.#kick();
-        }, this.#pollMs);
+      } else {
+        this.#schedule();
       }
     });
+  }
+
+  /** Checks in `pollMs` unless a check is due or running, or no one waits. */
+  #schedule(): void {
+    if (this.#checking || this.#timer !== undefined || this.#waiting.size === 0) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#kick();
+    }, this.#pollMs);
   }
 
   async #check(): Promise<void> {
