@@ -56,6 +56,8 @@ export type UseOutcome = 'counted' | 'already-counted' | 'exceeded';
 
 export interface ConsentPort {
   get(consentId: string): Promise<StoredConsent | undefined>;
+  /** The lifecycle state alone (one read, no signed document), or undefined when the consent is gone. */
+  state(consentId: string): Promise<ConsentState | undefined>;
   /** Counts the use of `jobId` in `interval` atomically unless `limit` uses are already counted. */
   countUse(consentId: string, jobId: string, interval: string, limit: number, now: Date): Promise<UseOutcome>;
   /** Remembers the owners whose records were released under the consent. */

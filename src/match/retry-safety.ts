@@ -27,19 +27,22 @@ export interface PlannedEntry {
 
 /**
  * Logs each entry at most once for the job and resolves, in order, with their receipts once all
- * are sequenced; new receipts are then kept in one step. Throws what the log and stores throw.
+ * are sequenced; new receipts are then kept in one step. `known` is the job's kept receipts, read
+ * here unless the caller read them earlier, alongside other reads. Throws what the log and
+ * stores throw.
  */
 export async function logEntries(
   deps: { log: LogAppender; receipts: ReceiptPort },
   jobId: string,
   entries: readonly PlannedEntry[],
+  known: Promise<ReadonlyMap<string, LogReceipt>> = deps.receipts.get(jobId),
 ): Promise<LogReceipt[]> {
-  const known = await deps.receipts.get(jobId);
+  const kept = await known;
   const fresh = new Map<string, LogReceipt>();
   const receipts = await Promise.all(
     entries.map(async (e) => {
-      const kept = known.get(e.item);
-      if (kept !== undefined) return kept;
+      const earlier = kept.get(e.item);
+      if (earlier !== undefined) return earlier;
       const receipt = await deps.log.appendSequenced(e.kind, e.body, { job: jobId, item: e.item });
       fresh.set(e.item, receipt);
       return receipt;
@@ -60,9 +63,9 @@ export async function recheckConsent(
   usedAt: Date,
   withheld: number,
 ): Promise<void> {
-  const latest = await consents.get(consentId);
-  if (latest === undefined) throw new BrokerError('CONSENT_NOT_FOUND', 'the consent is gone');
-  const status = consentStatus(latest.state, usedAt);
+  const state = await consents.state(consentId);
+  if (state === undefined) throw new BrokerError('CONSENT_NOT_FOUND', 'the consent is gone');
+  const status = consentStatus(state, usedAt);
   if (status === 'REVOKED' || status === 'PAUSED') {
     throw new BrokerError(
       `CONSENT_${status}`,

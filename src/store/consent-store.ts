@@ -124,6 +124,11 @@ export class ConsentStore implements ConsentPort {
     }
   }
 
+  async state(consentId: string): Promise<ConsentState | undefined> {
+    const state = await this.client.hGetAll(this.keys.consentState(consentId));
+    return state.consentId ? stateOf(state) : undefined;
+  }
+
   async countUse(
     consentId: string,
     jobId: string,
