@@ -21,7 +21,9 @@ import { IDENTIFIER_TYPES } from '../normalize/schema.js';
 import type { IdentifierType } from '../normalize/schema.js';
 import { useConsent } from './consent-use.js';
 import { decideRelease } from './policy.js';
+import type { OwnerPolicy } from './policy.js';
 import type {
+  Candidate,
   ConsentPort,
   EventPort,
   IndexPort,
@@ -98,32 +100,27 @@ function checkSubject(tokens: MatchRequest['tokens'], consented: MatchRequest['t
  */
 export async function runMatch(deps: MatchDeps, input: MatchInput): Promise<MatchResult> {
   const now = deps.now();
-  const [{ consent, spec }, allOwners] = await Promise.all([
-    useConsent(deps.consents, deps.registry, {
-      consentId: input.consentId,
-      jobId: input.jobId,
-      requester: input.requester,
-      output: 'records',
-      ...(input.purpose === undefined ? {} : { purpose: input.purpose }),
-      groups: input.groups,
-      now,
-    }),
-    deps.index.owners(),
-  ]);
+  // The reads that do not depend on the consent start with it: the job's kept receipts, and the
+  // other members' records on the supplied tokens with their owners' policies. Nothing read is
+  // used unless the consent is usable and the tokens are its subject's; a refusal answers as soon
+  // as the consent is judged, without waiting for them (so its timing says nothing of matches).
+  const known = deps.receipts.get(input.jobId);
+  const found = findCandidates(deps, input);
+  known.catch(() => undefined);
+  found.catch(() => undefined);
+  const { consent, spec } = await useConsent(deps.consents, deps.registry, {
+    consentId: input.consentId,
+    jobId: input.jobId,
+    requester: input.requester,
+    output: 'records',
+    ...(input.purpose === undefined ? {} : { purpose: input.purpose }),
+    groups: input.groups,
+    now,
+  });
   const body = consent.body;
   checkSubject(input.tokens, consent.tokens);
-  const supplied = IDENTIFIER_TYPES.filter((t) => input.tokens[t] !== undefined);
-  const subject: SubjectKeys = {};
-  for (const type of supplied) subject[type] = deps.index.indexKeyOf(input.tokens[type] ?? '');
-
-  const owners = allOwners.filter(
-    (o) => o !== input.requester && (body.sources === '*' || body.sources.includes(o)),
-  );
-  // Every eligible owner's policy is read alongside the index (one round trip instead of two).
-  const [candidates, policies] = await Promise.all([
-    deps.index.find(owners, Object.values(subject)),
-    deps.policies.policies(owners),
-  ]);
+  const { subject, supplied, candidates: all, policies } = await found;
+  const candidates = all.filter((c) => body.sources === '*' || body.sources.includes(c.owner));
   const planned: PlannedRelease[] = [];
   for (const candidate of candidates) {
     const record = parseStoredRecord(candidate.value);
@@ -186,7 +183,7 @@ export async function runMatch(deps: MatchDeps, input: MatchInput): Promise<Matc
   ];
   // The owners are noted before anything is logged: a revocation from here on tells them.
   await deps.consents.noteOwners(input.consentId, [...new Set(planned.map((p) => p.owner))]);
-  const [query, ...receipts] = await logEntries(deps, input.jobId, entries);
+  const [query, ...receipts] = await logEntries(deps, input.jobId, entries, known);
   if (query === undefined) throw new Error('unreachable: the query receipt is missing');
   await recheckConsent(deps.consents, input.consentId, now, planned.length);
   const released = planned.map(({ commitment: _c, groups: _g, ...rest }, i) => {
@@ -196,6 +193,27 @@ export async function runMatch(deps: MatchDeps, input: MatchInput): Promise<Matc
   });
   await notifyOwners(deps, input, body.purpose, planned, receipts, now);
   return { jobId: input.jobId, consentId: body.consentId, purpose: body.purpose, query, released };
+}
+
+interface Found {
+  subject: SubjectKeys;
+  supplied: IdentifierType[];
+  /** Records of every member but the requester on the subject's index keys. */
+  candidates: Candidate[];
+  policies: Map<string, OwnerPolicy>;
+}
+
+/** The records of other members on the supplied tokens and their owners' policies. Throws TOKEN_MALFORMED. */
+async function findCandidates(deps: MatchDeps, input: MatchInput): Promise<Found> {
+  const supplied = IDENTIFIER_TYPES.filter((t) => input.tokens[t] !== undefined);
+  const subject: SubjectKeys = {};
+  for (const type of supplied) subject[type] = deps.index.indexKeyOf(input.tokens[type] ?? '');
+  const owners = (await deps.index.owners()).filter((o) => o !== input.requester);
+  const [candidates, policies] = await Promise.all([
+    deps.index.find(owners, Object.values(subject)),
+    deps.policies.policies(owners),
+  ]);
+  return { subject, supplied, candidates, policies };
 }
 
 /** Tells each owner about the releases of its records (the feed drops a retry's copies). */
