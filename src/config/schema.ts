@@ -14,9 +14,11 @@ export const configSchema = z
           .string()
           .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'prefix: 1-64 letters, digits, colon, underscore or hyphen')
           .default('bb'),
+        /** A PING unanswered this long drops the store connection (src/store/redis-watchdog.ts). */
+        stallMs: z.number().int().min(200).max(600_000).default(5000),
       })
       .strict()
-      .default({ url: 'redis://127.0.0.1:6379', prefix: 'bb' }),
+      .default({ url: 'redis://127.0.0.1:6379', prefix: 'bb', stallMs: 5000 }),
     broker: z
       .object({
         url: z.string().url().default('https://127.0.0.1:8443'),

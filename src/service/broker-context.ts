@@ -22,6 +22,7 @@ import { createKeySpace } from '../store/keys.js';
 import type { KeySpace } from '../store/keys.js';
 import { RecordStore } from '../store/record-store.js';
 import { createStoreClient } from '../store/redis.js';
+import { RedisWatchdog } from '../store/redis-watchdog.js';
 import type { RedisClient } from '../store/redis.js';
 import { StageStore } from '../store/stage-store.js';
 import { IndexKeyer } from '../tokenize/index-key.js';
@@ -84,6 +85,12 @@ export async function openBrokerContext(
     logger.info('redis ready');
   });
   client.connect().catch(onRedisError);
+  const watchdog = new RedisWatchdog(client, {
+    stallMs: config.redis.stallMs,
+    onStall: (waitedMs) =>
+      logger.error({ waitedMs }, 'redis answers nothing; the store connection is dropped and opened again'),
+  });
+  watchdog.start();
   const keys = createKeySpace(config.redis.prefix, config.ingest.indexBucketBits);
   const records = new RecordStore(client, keys);
   const stage = new StageStore(client, keys, config.ingest.stageTtlSeconds);
@@ -151,6 +158,7 @@ export async function openBrokerContext(
     },
     async close() {
       clearInterval(reload);
+      watchdog.stop();
       await Promise.all(running.map((w) => w.close()));
       await log.stop();
       await queues.close();

@@ -2,7 +2,10 @@
  * node-redis clients (the one Redis client library, DESIGN §6). Reconnection is bounded in delay,
  * never in count: a broker recovers by itself whenever Redis returns. The store client has no
  * offline queue, so while Redis is down a command fails at once (the API answers 503) instead of
- * waiting for a reconnect. BullMQ gets its own client through `createNodeRedisClient`.
+ * waiting for a reconnect. It has no timeout per command either (node-redis's default arms a
+ * timer for every command, a cost the lookups measurably paid): a Redis that stops answering is
+ * noticed by redis-watchdog.ts instead. BullMQ gets its own client through
+ * `createNodeRedisClient`, with node-redis's default command timeout.
  */
 import { createClient } from 'redis';
 import { createNodeRedisClient } from 'bullmq';
@@ -18,6 +21,7 @@ export function createStoreClient(url: string, onError: (err: Error) => void = (
   const client = createClient({
     url,
     disableOfflineQueue: true,
+    commandOptions: { timeout: 0 },
     socket: { reconnectStrategy: reconnectDelay, connectTimeout: 2000 },
   });
   client.on('error', onError);

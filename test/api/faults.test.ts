@@ -1,5 +1,6 @@
 /**
- * Faults: Redis going away and coming back (503 + Retry-After, then recovery by itself), and a
+ * Faults: Redis going away and coming back (503 + Retry-After, then recovery by itself), Redis
+ * stopped with its connections open (the watchdog drops the store connection: 503, not a hang), and a
  * worker process killed with SIGKILL mid-batch (the stalled job is re-run: no loss, no duplicates).
  * The Redis test runs its own redis-server on a spare port and kills only that one.
  */
@@ -72,6 +73,36 @@ describe('broker faults', function () {
       const job = await client.waitForJob((await client.submitBatch(text(batch.text))).jobId);
       assert.equal(job.result?.accepted, 5);
     } finally {
+      await broker.stop().catch(() => undefined);
+      redis.kill('SIGKILL');
+    }
+  });
+
+  it('when Redis stops answering with its connection open, then requests in flight and new ones get 503 within the stall limit, and the broker recovers', async () => {
+    const port = await sparePort();
+    const redis = await startRedis(port);
+    const broker = await startBroker({ redis: { url: `redis://127.0.0.1:${port}`, stallMs: 500 } });
+    try {
+      const client = await broker.client('tencent');
+      assert.deepEqual(await client.listSubmissions(), []);
+      redis.kill('SIGSTOP');
+      const started = Date.now();
+      const inFlight = await client.listSubmissions().then(
+        () => undefined,
+        (e: unknown) => e as { code?: string },
+      );
+      const waited = Date.now() - started;
+      assert.equal(inFlight?.code, 'REDIS_UNAVAILABLE');
+      assert.ok(waited < 3000, `answered after ${waited} ms`);
+      const fresh = await client.listSubmissions().then(
+        () => undefined,
+        (e: unknown) => e as { code?: string },
+      );
+      assert.equal(fresh?.code, 'REDIS_UNAVAILABLE');
+      redis.kill('SIGCONT');
+      assert.deepEqual(await until('recovery', () => client.listSubmissions()), []);
+    } finally {
+      redis.kill('SIGCONT');
       await broker.stop().catch(() => undefined);
       redis.kill('SIGKILL');
     }
