@@ -51,25 +51,33 @@ export class MatchStore implements PolicyPort, ReceiptPort, EventPort {
     private readonly matchKeys: MatchKeys,
   ) {}
 
-  /** Records of `owners` carrying any of `indexKeys` (each record once), in two pipelined rounds. */
+  /**
+   * Records of `owners` carrying any of `indexKeys` (each record once): one find-records-1 script
+   * per owner, all sent together. Throws STORE_REPLY.
+   */
   async find(owners: readonly string[], indexKeys: readonly string[]): Promise<Candidate[]> {
-    const probes = owners.flatMap((owner) => indexKeys.map((key) => ({ owner, key })));
-    const hits = await Promise.all(
-      probes.map((p) => this.client.hGet(this.keys.indexBucket(p.owner, p.key), p.key)),
+    if (indexKeys.length === 0) return [];
+    const replies = await Promise.all(
+      owners.map((owner) =>
+        runScript(
+          this.client,
+          'find-records-1',
+          indexKeys.map((key) => this.keys.indexBucket(owner, key)),
+          [this.keys.recordPrefix(owner), ...indexKeys],
+        ),
+      ),
     );
-    const wanted = new Map<string, { owner: string; recordId: string }>();
-    hits.forEach((value, i) => {
-      const probe = probes[i];
-      if (!value || probe === undefined) return;
-      for (const recordId of value.split('|'))
-        wanted.set(`${probe.owner}\n${recordId}`, { ...probe, recordId });
-    });
-    const refs = [...wanted.values()];
-    const values = await Promise.all(refs.map((r) => this.client.get(this.keys.record(r.owner, r.recordId))));
-    return refs.flatMap((ref, i) => {
-      const raw = values[i];
-      if (raw === null || raw === undefined) return [];
-      return [{ owner: ref.owner, recordId: ref.recordId, value: raw.slice(raw.indexOf('\n') + 1) }];
+    return replies.flatMap((reply, i) => {
+      const owner = owners[i] as string;
+      if (!Array.isArray(reply) || reply.length % 2 !== 0 || !reply.every((v) => typeof v === 'string')) {
+        throw new BrokerError('STORE_REPLY', 'find-records returned an unexpected reply');
+      }
+      const found: Candidate[] = [];
+      for (let n = 0; n < reply.length; n += 2) {
+        const raw = reply[n + 1] as string;
+        found.push({ owner, recordId: reply[n] as string, value: raw.slice(raw.indexOf('\n') + 1) });
+      }
+      return found;
     });
   }
 

@@ -25,6 +25,7 @@ export type ScriptName =
   | 'policy-set-1'
   // matching (src/store/match-store.ts maps their replies)
   | 'event-publish-2'
+  | 'find-records-1'
   | 'screen-probe-1';
 
 /** The .lua files sit next to this module (`npm run build` copies them into dist/). */
