@@ -33,7 +33,7 @@ import type {
   ReceiptPort,
 } from './ports.js';
 import { matchedTypes, parseStoredRecord, recordCommitment, releasedEnvelope } from './release.js';
-import { logEntries, recheckConsent } from './retry-safety.js';
+import { logEntries } from './retry-safety.js';
 import type { PlannedEntry } from './retry-safety.js';
 import type { SubjectKeys } from './release.js';
 import type { MatchRequest } from './request.js';
@@ -183,9 +183,9 @@ export async function runMatch(deps: MatchDeps, input: MatchInput): Promise<Matc
   ];
   // The owners are noted before anything is logged: a revocation from here on tells them.
   await deps.consents.noteOwners(input.consentId, [...new Set(planned.map((p) => p.owner))]);
-  const [query, ...receipts] = await logEntries(deps, input.jobId, entries, known);
+  const used = { consents: deps.consents, consentId: input.consentId, usedAt: now, withheld: planned.length };
+  const [query, ...receipts] = await logEntries(deps, input.jobId, entries, used, known);
   if (query === undefined) throw new Error('unreachable: the query receipt is missing');
-  await recheckConsent(deps.consents, input.consentId, now, planned.length);
   const released = planned.map(({ commitment: _c, groups: _g, ...rest }, i) => {
     const disclosure = receipts[i];
     if (disclosure === undefined) throw new Error('unreachable: a disclosure receipt is missing');

@@ -7,8 +7,8 @@
  *   keyed by (job, item), so a worker that dies after appending and before saving its receipts
  *   gets the same entries back on the retry instead of logging them twice. Receipts already kept
  *   for the job are reused without touching the log (a retry that comes late).
- * - recheckConsent: after the entries are sequenced and before the result exists, the consent is
- *   read again. If it was revoked or paused meanwhile, the result is withheld (the job fails with
+ * - recheckConsent: after the entries are sequenced and before the result exists (logEntries runs
+ *   it while it keeps the receipts), the consent is read again. If it was revoked or paused meanwhile, the result is withheld (the job fails with
  *   that code). The entries stay in the log, which may overstate releases but never hides one:
  *   no extra "withheld" entry is logged (DESIGN §5 has no such kind; the auditor sees the
  *   `consent.revoked` entry next to them). See docs/formats.md "Withheld results".
@@ -25,16 +25,27 @@ export interface PlannedEntry {
   body: Record<string, unknown>;
 }
 
+/** The consent a job used, for the re-check after its entries are sequenced. */
+export interface UsedConsent {
+  consents: ConsentPort;
+  consentId: string;
+  /** When the job used it (expiry is judged then, when the use was valid). */
+  usedAt: Date;
+  /** How many releases a refusal holds back (goes into the error's details). */
+  withheld: number;
+}
+
 /**
- * Logs each entry at most once for the job and resolves, in order, with their receipts once all
- * are sequenced; new receipts are then kept in one step. `known` is the job's kept receipts, read
- * here unless the caller read them earlier, alongside other reads. Throws what the log and
- * stores throw.
+ * Logs each entry at most once for the job and, once all are sequenced, keeps the new receipts
+ * while it re-checks the consent (recheckConsent); resolves, in order, with the receipts. `known`
+ * is the job's kept receipts, read here unless the caller read them earlier, alongside other
+ * reads. Throws what recheckConsent throws, and what the log and stores throw.
  */
 export async function logEntries(
   deps: { log: LogAppender; receipts: ReceiptPort },
   jobId: string,
   entries: readonly PlannedEntry[],
+  used: UsedConsent,
   known: Promise<ReadonlyMap<string, LogReceipt>> = deps.receipts.get(jobId),
 ): Promise<LogReceipt[]> {
   const kept = await known;
@@ -48,7 +59,10 @@ export async function logEntries(
       return receipt;
     }),
   );
-  if (fresh.size > 0) await deps.receipts.put(jobId, fresh);
+  await Promise.all([
+    fresh.size > 0 ? deps.receipts.put(jobId, fresh) : undefined,
+    recheckConsent(used.consents, used.consentId, used.usedAt, used.withheld),
+  ]);
   return receipts;
 }
 

@@ -12,7 +12,7 @@ import type { IdentifierType } from '../normalize/schema.js';
 import { useConsent } from './consent-use.js';
 import type { ConsentPort, IndexPort, LogAppender, LogReceipt, PolicyPort, ReceiptPort } from './ports.js';
 import type { ScreenSubject } from './request.js';
-import { logEntries, recheckConsent } from './retry-safety.js';
+import { logEntries } from './retry-safety.js';
 import { countSubject, reportRow } from './screen.js';
 import type { ScreenHit, ScreenRow } from './screen.js';
 import type { PurposeRegistry } from '../consent/purposes.js';
@@ -120,25 +120,30 @@ export async function runScreen(deps: ScreenDeps, input: ScreenInput): Promise<S
   }
   await reported;
   await Promise.all(writes);
-  const [receipt] = await logEntries(deps, input.jobId, [
-    {
-      item: 'screen',
-      kind: 'screen.completed',
-      body: {
-        jobId: input.jobId,
-        requester: input.requester,
-        consentId: body.consentId,
-        consent: { index: consent.receipt.index, leafHash: consent.receipt.leafHash },
-        purpose: body.purpose,
-        subjects,
-        subjectsWithOtherLenders: withOtherLenders,
-        owners: owners.length,
-        k,
+  const used = { consents: deps.consents, consentId: input.consentId, usedAt: now, withheld: subjects };
+  const [receipt] = await logEntries(
+    deps,
+    input.jobId,
+    [
+      {
+        item: 'screen',
+        kind: 'screen.completed',
+        body: {
+          jobId: input.jobId,
+          requester: input.requester,
+          consentId: body.consentId,
+          consent: { index: consent.receipt.index, leafHash: consent.receipt.leafHash },
+          purpose: body.purpose,
+          subjects,
+          subjectsWithOtherLenders: withOtherLenders,
+          owners: owners.length,
+          k,
+        },
       },
-    },
-  ]);
+    ],
+    used,
+  );
   if (receipt === undefined) throw new Error('unreachable: the screen receipt is missing');
-  await recheckConsent(deps.consents, input.consentId, now, subjects);
   return { jobId: input.jobId, consentId: body.consentId, purpose: body.purpose, subjects, k, receipt };
 }
 
