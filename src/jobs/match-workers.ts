@@ -4,7 +4,7 @@
  * at once with "CODE: message"; anything else (Redis or the log briefly away) is retried, and the
  * domain makes retries safe: one consent use, one log entry per job and record.
  */
-import { UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Config } from '../config/schema.js';
 import { isBrokerError } from '../errors.js';
@@ -17,12 +17,10 @@ import { runScreen } from '../match/screening.js';
 import type { ScreenDeps, ScreenResult } from '../match/screening.js';
 import type { Logger } from '../ops/logger.js';
 import type { KeySpace } from '../store/keys.js';
-import { createQueueConnection } from '../store/redis.js';
-import type { QueueConnection } from '../store/redis.js';
 import type { StageStore } from '../store/stage-store.js';
 import type { MatchJobData, QueueName, ScreenJobData } from './queues.js';
 import type { RunningWorkers } from './workers.js';
-import { watchWorker } from './worker-guard.js';
+import { WorkerSet } from './worker-guard.js';
 
 /** Codes after which a retry may succeed. */
 const RETRYABLE = new Set([
@@ -106,7 +104,6 @@ async function screenJob(deps: MatchWorkerDeps, job: Job<ScreenJobData>): Promis
       onProgress: () => job.updateProgress(Math.min(99, Math.floor((100 * read) / Math.max(1, data.bytes)))),
     });
     await job.updateProgress(100);
-    await deps.stage.drop(data.requester, data.uploadId);
     deps.logger.info({ jobId: job.id, requester: data.requester, subjects: result.subjects }, 'screen done');
     return result;
   } catch (err) {
@@ -128,35 +125,37 @@ export function startMatchWorkers(deps: MatchWorkerDeps, queues: readonly QueueN
     stalledInterval: config.queue.stalledIntervalMs,
     maxStalledCount: config.queue.attempts,
   };
-  const workers: Worker[] = [];
-  const connections: QueueConnection[] = [];
-  const connect = (): QueueConnection['connection'] => {
-    const c = createQueueConnection(config.redis.url, onError);
-    connections.push(c);
-    return c.connection;
-  };
+  const workers = new WorkerSet({
+    url: config.redis.url,
+    onError,
+    onReplace: (queue) => logger.error({ queue }, 'queue worker stuck on a failed connection; replaced'),
+  });
   if (queues.includes('match')) {
-    workers.push(
-      new Worker(keys.queueName('match'), (job: Job) => matchJob(deps, job as Job<MatchJobData>), {
-        ...common,
-        connection: connect(),
-        concurrency: config.queue.matchConcurrency,
-      }),
-    );
+    workers.add(keys.queueName('match'), (job: Job) => matchJob(deps, job as Job<MatchJobData>), {
+      ...common,
+      concurrency: config.queue.matchConcurrency,
+    });
   }
   if (queues.includes('screen')) {
-    workers.push(
-      new Worker(keys.queueName('screen'), (job: Job) => screenJob(deps, job as Job<ScreenJobData>), {
-        ...common,
-        connection: connect(),
-      }),
+    // The portfolio is dropped once BullMQ holds the result: a retry must still find it.
+    workers.add(
+      keys.queueName('screen'),
+      (job: Job) => screenJob(deps, job as Job<ScreenJobData>),
+      common,
+      (job: Job) => {
+        const data = job.data as ScreenJobData;
+        deps.stage
+          .drop(data.requester, data.uploadId)
+          .catch((err: unknown) =>
+            deps.logger.warn(
+              { jobId: job.id, err: err instanceof Error ? err.message : String(err) },
+              'staged portfolio not dropped (it expires by itself)',
+            ),
+          );
+      },
     );
   }
-  for (const worker of workers) watchWorker(worker, onError);
   return {
-    async close() {
-      await Promise.all(workers.map((w) => w.close()));
-      await Promise.all(connections.map((c) => c.close()));
-    },
+    close: () => workers.close(),
   };
 }

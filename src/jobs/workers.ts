@@ -5,7 +5,7 @@
  * worker killed mid-job is noticed by BullMQ's stalled-job check and its job re-run from the start,
  * which ingest makes idempotent.
  */
-import { UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Config } from '../config/schema.js';
 import { isBrokerError } from '../errors.js';
@@ -21,12 +21,10 @@ import { purgeExpired } from '../retention/purge.js';
 import type { PurgeResult } from '../retention/purge.js';
 import type { KeySpace } from '../store/keys.js';
 import type { RecordStore } from '../store/record-store.js';
-import { createQueueConnection } from '../store/redis.js';
-import type { QueueConnection } from '../store/redis.js';
 import type { StageStore } from '../store/stage-store.js';
 import type { IndexKeyer } from '../tokenize/index-key.js';
 import type { IngestJobData, QueueName } from './queues.js';
-import { watchWorker } from './worker-guard.js';
+import { WorkerSet } from './worker-guard.js';
 
 /** Codes after which a retry would fail the same way. */
 const RETRYABLE = new Set(['STORE_REPLY', 'SUBMISSION_GONE']);
@@ -77,7 +75,6 @@ async function runIngest(
       epochs: () => loadEpochPolicy(config.keysDir),
       ...(deps.log ? { log: deps.log } : {}),
     });
-    await deps.stage.drop(member, uploadId);
     deps.metrics.recordsIngested.inc({ outcome: 'accepted' }, result.accepted);
     deps.metrics.recordsIngested.inc({ outcome: 'rejected' }, result.rejected);
     deps.logger.info(
@@ -105,6 +102,22 @@ async function runIngest(
     );
     throw failure;
   }
+}
+
+/**
+ * Drops a completed job's staged upload. Only now: had the job dropped it itself, a retry after
+ * its result failed to be recorded (a connection lost at that moment) would find no upload and
+ * fail a batch that was stored. A drop that fails leaves the upload to its TTL.
+ */
+function dropStage(deps: WorkerDeps, job: Job<IngestJobData>): void {
+  deps.stage
+    .drop(job.data.member, job.data.uploadId)
+    .catch((err: unknown) =>
+      deps.logger.warn(
+        { jobId: job.id, err: err instanceof Error ? err.message : String(err) },
+        'staged upload not dropped (it expires by itself)',
+      ),
+    );
 }
 
 /** A purge job purges as of now, or as of `data.asOf` (ms) when an operator schedules one ahead. */
@@ -138,49 +151,35 @@ export function startWorkers(deps: WorkerDeps, queues: readonly QueueName[]): Ru
         throw err;
       }
     };
-  const workers: Worker[] = [];
-  const connections: QueueConnection[] = [];
-  const connect = (): QueueConnection['connection'] => {
-    const c = createQueueConnection(config.redis.url, onError);
-    connections.push(c);
-    return c.connection;
-  };
+  const workers = new WorkerSet({
+    url: config.redis.url,
+    onError,
+    onReplace: (queue) => logger.error({ queue }, 'queue worker stuck on a failed connection; replaced'),
+  });
   let preparer: LinePreparer | undefined;
   if (queues.includes('ingest')) {
     const threads = config.ingest.prepareThreads;
     const ingestPreparer =
       threads > 0 ? threadedPreparer(deps.indexKey, threads) : inlinePreparer(deps.keyer);
     preparer = ingestPreparer;
-    workers.push(
-      new Worker(
-        keys.queueName('ingest'),
-        timed('ingest', (job) => runIngest(deps, ingestPreparer, job as Job<IngestJobData>)),
-        {
-          ...common,
-          connection: connect(),
-          concurrency: config.queue.ingestConcurrency,
-        },
-      ),
+    workers.add(
+      keys.queueName('ingest'),
+      timed('ingest', (job) => runIngest(deps, ingestPreparer, job as Job<IngestJobData>)),
+      { ...common, concurrency: config.queue.ingestConcurrency },
+      (job) => dropStage(deps, job as Job<IngestJobData>),
     );
   }
   if (queues.includes('purge')) {
-    workers.push(
-      new Worker(
-        keys.queueName('purge'),
-        timed('purge', (job) => runPurge(deps, job)),
-        {
-          ...common,
-          connection: connect(),
-        },
-      ),
+    workers.add(
+      keys.queueName('purge'),
+      timed('purge', (job) => runPurge(deps, job)),
+      common,
     );
   }
-  for (const worker of workers) watchWorker(worker, onError);
   return {
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
+      await workers.close();
       await preparer?.close();
-      await Promise.all(connections.map((c) => c.close()));
     },
   };
 }

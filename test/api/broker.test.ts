@@ -132,6 +132,21 @@ describe('broker API', function () {
       );
     });
 
+    it('when a batch is ingested, then its staged upload is dropped once the job is recorded completed', async () => {
+      const client = await broker.client('tencent');
+      const batch = await buildBatch(broker.keysDir, 'tencent', someRecords(3, 'drop'));
+      const { jobId } = await client.submitBatch(text(batch.text));
+      const job = await client.waitForJob(jobId);
+      assert.equal(job.result?.accepted, 3);
+      const { keysUnder } = await import('./harness.js');
+      const staged = async () =>
+        (await keysUnder(broker.config.redis.prefix)).filter((k) => k.includes(`:stage:${jobId}`));
+      const deadline = Date.now() + 5000;
+      while ((await staged()).length > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(await staged(), []);
+    });
+
     it('when a job id belongs to another member, then it answers 404 JOB_NOT_FOUND', async () => {
       const tencent = await broker.client('tencent');
       const batch = await buildBatch(broker.keysDir, 'tencent', someRecords(1, 'own'));

@@ -71,7 +71,7 @@ describe('broker faults', function () {
       await until('recovery', () => client.listSubmissions());
       const batch = await buildBatch(broker.keysDir, 'tencent', someRecords(5, 'rc'));
       const job = await client.waitForJob((await client.submitBatch(text(batch.text))).jobId);
-      assert.equal(job.result?.accepted, 5);
+      assert.equal(job.result?.accepted, 5, `job ${job.state}: ${job.failedReason ?? ''}`);
     } finally {
       await broker.stop().catch(() => undefined);
       redis.kill('SIGKILL');
