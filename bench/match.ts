@@ -5,8 +5,8 @@
  * after its log entries are sequenced; a bare Express-over-mTLS endpoint measured the same way in
  * the same run is the baseline. The load generator runs in its own process (bench/cannon-child.ts),
  * as 40 autocannon instances started 25 ms apart so that the rate is kept through each second
- * rather than sent as one burst at its top; each run starts after a 5 s warm-up that is not
- * counted. Then screening of MATCH_BENCH_SUBJECTS (default 100,000) subjects
+ * rather than sent as one burst at its top; the first 5 s of each run are a warm-up that opens
+ * the connections (kept for the rest of the run) and is not counted. Then screening of MATCH_BENCH_SUBJECTS (default 100,000) subjects
  * through the API, against the raw pipelined read rate of the same index bucket fields (HMGET,
  * pipelined per chunk and owner) in the same run.
  * Uses its own key prefix and deletes only those keys.   npx tsx bench/match.ts
@@ -163,7 +163,7 @@ export async function benchMatch(): Promise<BenchReport> {
     const cpu = process.cpuUsage(cpuBefore);
     const redisAfter = await redisCounters(server.context);
     loopDelay.disable();
-    // Per lookup, warm-up included (the run's requests plus the warm-up's at the same rate).
+    // Per lookup, warm-up included (the counted requests plus the warm-up's at the same rate).
     const lookupsServed = match.requests + rate * WARMUP_SECONDS;
     const cpuPerLookup = {
       brokerMs: round((cpu.user + cpu.system) / 1000 / lookupsServed, 2),
