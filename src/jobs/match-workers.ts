@@ -19,6 +19,7 @@ import type { Logger } from '../ops/logger.js';
 import type { KeySpace } from '../store/keys.js';
 import type { StageStore } from '../store/stage-store.js';
 import type { MatchJobData, QueueName, ScreenJobData } from './queues.js';
+import { dropStage } from './workers.js';
 import type { RunningWorkers } from './workers.js';
 import { WorkerSet } from './worker-guard.js';
 
@@ -137,22 +138,11 @@ export function startMatchWorkers(deps: MatchWorkerDeps, queues: readonly QueueN
     });
   }
   if (queues.includes('screen')) {
-    // The portfolio is dropped once BullMQ holds the result: a retry must still find it.
     workers.add(
       keys.queueName('screen'),
       (job: Job) => screenJob(deps, job as Job<ScreenJobData>),
       common,
-      (job: Job) => {
-        const data = job.data as ScreenJobData;
-        deps.stage
-          .drop(data.requester, data.uploadId)
-          .catch((err: unknown) =>
-            deps.logger.warn(
-              { jobId: job.id, err: err instanceof Error ? err.message : String(err) },
-              'staged portfolio not dropped (it expires by itself)',
-            ),
-          );
-      },
+      (job: Job<ScreenJobData>) => dropStage(deps, job, job.data.requester, job.data.uploadId),
     );
   }
   return {

@@ -105,13 +105,19 @@ async function runIngest(
 }
 
 /**
- * Drops a completed job's staged upload. Only now: had the job dropped it itself, a retry after
- * its result failed to be recorded (a connection lost at that moment) would find no upload and
- * fail a batch that was stored. A drop that fails leaves the upload to its TTL.
+ * Drops a completed job's staged upload (a batch, or a screening portfolio). Only now: had the
+ * job dropped it itself, a retry after its result failed to be recorded (a connection lost at
+ * that moment) would find no upload and fail a job whose work was done. A drop that fails leaves
+ * the upload to its TTL.
  */
-function dropStage(deps: WorkerDeps, job: Job<IngestJobData>): void {
+export function dropStage(
+  deps: { stage: StageStore; logger: Logger },
+  job: Job,
+  owner: string,
+  uploadId: string,
+): void {
   deps.stage
-    .drop(job.data.member, job.data.uploadId)
+    .drop(owner, uploadId)
     .catch((err: unknown) =>
       deps.logger.warn(
         { jobId: job.id, err: err instanceof Error ? err.message : String(err) },
@@ -166,7 +172,7 @@ export function startWorkers(deps: WorkerDeps, queues: readonly QueueName[]): Ru
       keys.queueName('ingest'),
       timed('ingest', (job) => runIngest(deps, ingestPreparer, job as Job<IngestJobData>)),
       { ...common, concurrency: config.queue.ingestConcurrency },
-      (job) => dropStage(deps, job as Job<IngestJobData>),
+      (job: Job<IngestJobData>) => dropStage(deps, job, job.data.member, job.data.uploadId),
     );
   }
   if (queues.includes('purge')) {
