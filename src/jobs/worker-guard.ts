@@ -64,12 +64,12 @@ export class WorkerSet {
     this.#slots.add(slot);
     let held = false;
     let last: Error | undefined;
-    let repeats = 0;
+    let seen = 0;
     worker.on('error', (err) => {
       this.#options.onError(err);
-      repeats = err === last ? repeats + 1 : 0;
+      seen = err === last ? seen + 1 : 1;
       last = err;
-      if (repeats + 1 >= STUCK_REPEATS) {
+      if (seen >= STUCK_REPEATS) {
         void this.#replace(slot, () => this.add(name, processor, options, completed));
         return;
       }

@@ -25,19 +25,22 @@ export class OnceBatcher {
   /** Resolves with the entry holding the item. Throws what `LogStore.enqueueOnce` throws. */
   enqueue(job: string, item: OnceItem): Promise<OnceHeld> {
     return new Promise<OnceHeld>((resolve, reject) => {
-      if (this.#byJob === undefined) {
-        this.#byJob = new Map();
-        queueMicrotask(() => this.#flush());
+      let byJob = this.#byJob;
+      if (byJob === undefined) {
+        const gathered = new Map<string, Waiting[]>();
+        byJob = this.#byJob = gathered;
+        queueMicrotask(() => {
+          this.#byJob = undefined;
+          this.#flush(gathered);
+        });
       }
-      const list = this.#byJob.get(job) ?? [];
+      const list = byJob.get(job) ?? [];
       list.push({ ...item, resolve, reject });
-      this.#byJob.set(job, list);
+      byJob.set(job, list);
     });
   }
 
-  #flush(): void {
-    const byJob = this.#byJob ?? new Map<string, Waiting[]>();
-    this.#byJob = undefined;
+  #flush(byJob: ReadonlyMap<string, Waiting[]>): void {
     for (const [job, list] of byJob) {
       this.#store.enqueueOnce(job, list).then(
         (held) => list.forEach((w, i) => w.resolve(held[i] as OnceHeld)),

@@ -8,8 +8,8 @@
  *   gets the same entries back on the retry instead of logging them twice. Receipts already kept
  *   for the job are reused without touching the log (a retry that comes late).
  * - recheckConsent: after the entries are sequenced and before the result exists (logEntries runs
- *   it while it keeps the receipts), the consent is read again. If it was revoked or paused meanwhile, the result is withheld (the job fails with
- *   that code). The entries stay in the log, which may overstate releases but never hides one:
+ *   it while it keeps the receipts), the consent is read again. If it was revoked or paused
+ *   meanwhile, the result is withheld (the job fails with that code). The entries stay in the log, which may overstate releases but never hides one:
  *   no extra "withheld" entry is logged (DESIGN §5 has no such kind; the auditor sees the
  *   `consent.revoked` entry next to them). See docs/formats.md "Withheld results".
  */
